@@ -1,0 +1,99 @@
+"""Run every needed scenario at once: one asyncio loop, every browser launched once, one context
+(or persistent profile) per scenario. The matrix then costs about its longest scenario, not the
+sum. Results are values (an Observation or an error string), never exceptions, so one broken
+profile errors only its own checks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import async_playwright
+
+from .browsers import BrowserSpec
+from .observe import Observation
+from .scenarios import SCENARIOS, NoSessionCookie, ScenarioInvalid, Stage
+from .target import Target
+from .visitor import ProbeCallFailed
+
+SCENARIO_TIMEOUT_S = 120.0
+# Persistent-profile launches are whole browser processes; two at a time keeps a 2-core machine
+# responsive enough for the timed scenarios running beside them.
+PARALLEL_PROFILE_LAUNCHES = 2
+
+Key = tuple[str, str, str]  # (scenario, profile, browser)
+
+
+@dataclass
+class Outcome:
+    observation: Observation | None = None
+    error: str | None = None
+
+
+async def _launch(pw, spec: BrowserSpec, base_args: dict, connect: dict | None):
+    browser_type = getattr(pw, spec.name)
+    args = {**base_args, **spec.launch_args}
+    if connect:
+        return browser_type, args, await browser_type.connect(**connect)
+    return browser_type, args, await browser_type.launch(**args)
+
+
+async def _one(key: Key, target: Target, browser, browser_type, launch_args, gate) -> Outcome:
+    scenario, profile, browser_name = key
+    obs = Observation(scenario, profile, browser_name, target.settings, target.expiry,
+                      started_at=time.time())
+    stage = Stage(browser, browser_type, launch_args, target, obs)
+    program = SCENARIOS[scenario]
+    try:
+        if scenario == "restart-profile":
+            async with gate:
+                await asyncio.wait_for(program(stage), SCENARIO_TIMEOUT_S)
+        else:
+            await asyncio.wait_for(program(stage), SCENARIO_TIMEOUT_S)
+    except NoSessionCookie:
+        pass  # the checks report the missing cookie from the start exchange
+    except (ScenarioInvalid, ProbeCallFailed) as exc:
+        return Outcome(obs, f"{scenario}: {exc}")
+    except asyncio.TimeoutError:
+        return Outcome(obs, f"{scenario}: did not finish within {SCENARIO_TIMEOUT_S:.0f} s")
+    except PlaywrightError as exc:
+        return Outcome(obs, f"{scenario}: browser error: {str(exc).splitlines()[0]}")
+    finally:
+        obs.finished_at = time.time()
+    return Outcome(obs)
+
+
+async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], base_args: dict,
+               connect: dict | None) -> dict[Key, Outcome]:
+    results: dict[Key, Outcome] = {}
+    async with async_playwright() as pw:
+        names = sorted({b for _, _, b in needed})
+        launched = await asyncio.gather(*(_launch(pw, specs[n], base_args, connect) for n in names),
+                                        return_exceptions=True)
+        browsers = dict(zip(names, launched))
+        gate = asyncio.Semaphore(PARALLEL_PROFILE_LAUNCHES)
+        jobs = {}
+        for key in sorted(needed):
+            scenario, profile, browser_name = key
+            target, handle = targets[profile], browsers[browser_name]
+            if isinstance(target, Exception):
+                results[key] = Outcome(error=f"target {profile}: {target}")
+            elif isinstance(handle, Exception):
+                results[key] = Outcome(error=f"{browser_name} did not launch: {str(handle).splitlines()[0]}")
+            else:
+                browser_type, args, browser = handle
+                jobs[key] = _one(key, target, browser, browser_type, args, gate)
+        done = await asyncio.gather(*jobs.values())
+        results.update(zip(jobs.keys(), done))
+        for handle in browsers.values():
+            if not isinstance(handle, Exception):
+                await handle[2].close()
+    return results
+
+
+def run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], base_args: dict,
+        connect: dict | None = None) -> dict[Key, Outcome]:
+    """Observe every (scenario, profile, browser) in `needed`; blocks until all are done."""
+    return asyncio.run(_run(needed, targets, specs, base_args, connect))

@@ -1,0 +1,6 @@
+"""Limitations Django itself documents. A check that observes one reports `caveat` with the quote,
+neither hiding it as a pass nor failing the run."""
+
+SIGNED_STALE = ("signed_cookies: \"Cookies will only be detected as 'stale' if they are older than "
+                "your SESSION_COOKIE_AGE.\" (set_expiry() is not enforced server-side; Django ticket #27775)")
+SIGNED_LOGOUT = "signed_cookies: \"cookie-based sessions are not invalidated when a user logs out.\""

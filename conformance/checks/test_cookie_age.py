@@ -1,0 +1,118 @@
+"""cookie-age: the session cookie's Max-Age/Expires, the browser's stored expiry, and the moment
+the browser stops sending it."""
+
+from conformance import timing
+from conformance.check import SESSIONS, SETTINGS, Run, check
+from conformance.verdict import Verdict, judge
+
+BROWSER_MAX_AGE_CAP = 400 * 24 * 3600  # RFC 6265bis: user agents cap Max-Age at 400 days
+
+
+def _persistent_only(p):
+    return "browser-length cookie: no Max-Age or Expires to check (AGE-01 checks their absence)" \
+        if p.browser_length else None
+
+
+def _waitable(p):
+    if p.browser_length:
+        return "browser-length cookie: it ends with the browser (see CLOSE-01, CLOSE-02)"
+    if not p.waitable:
+        return f"Max-Age {p.max_age} s is too long to wait out; AGE-01..03 check it by arithmetic"
+    return None
+
+
+def _start_cookie(run: Run):
+    start = run.step("start")
+    return start, (start.session_set_cookie(run.cookie) if start else None)
+
+
+def _missing(run: Run) -> Verdict:
+    return judge(False, f"a Set-Cookie for {run.cookie!r} on start", "no session cookie was set",
+                 run.evidence("start"))
+
+
+@check("AGE-01", family="cookie-age", scenario="lifecycle",
+       doc=SETTINGS + "#session-cookie-age")
+def test_max_age_is_the_configured_age(run: Run):
+    """The session cookie's Max-Age is the configured or requested age, absent for browser-length.
+
+    SESSION_COOKIE_AGE: "The age of session cookies, in seconds." set_expiry(): "If value is an
+    integer, the session will expire after that many seconds of inactivity"; a browser-length
+    cookie carries no expiry at all.
+    """
+    start, sc = _start_cookie(run)
+    if sc is None:
+        return _missing(run)
+    p = run.promise
+    if p.browser_length:
+        return judge(not sc.persistent, "no Max-Age and no Expires (browser-length cookie)",
+                     f"Max-Age={sc.max_age}, Expires={sc.attrs.get('expires')}", run.evidence("start"))
+    low = p.max_age - p.max_age_slack
+    expected = f"Max-Age={p.max_age}" if not p.max_age_slack else f"Max-Age in [{low}, {p.max_age}]"
+    ok = sc.max_age is not None and low <= sc.max_age <= p.max_age
+    return judge(ok, expected, f"Max-Age={sc.max_age}", run.evidence("start"))
+
+
+@check("AGE-02", family="cookie-age", scenario="lifecycle",
+       doc=SESSIONS + "#when-sessions-are-saved", applies=_persistent_only)
+def test_expires_agrees_with_max_age(run: Run):
+    """Expires names the same moment as Max-Age, for browsers that only read Expires.
+
+    "Similarly, the expires part of a session cookie is updated each time the session cookie is
+    sent."
+    """
+    start, sc = _start_cookie(run)
+    if sc is None:
+        return _missing(run)
+    if sc.expires is None or sc.max_age is None:
+        return judge(False, "both Max-Age and Expires", f"Max-Age={sc.max_age}, "
+                     f"Expires={sc.attrs.get('expires')}", run.evidence("start"))
+    base = start.date_header or start.received_at
+    drift = sc.expires - (base + sc.max_age)
+    ok = abs(drift) <= timing.EXPIRES_ROUNDING_S
+    return judge(ok, f"Expires = Date + Max-Age ±{timing.EXPIRES_ROUNDING_S} s",
+                 f"Expires - (Date + Max-Age) = {drift:+.1f} s", run.evidence("start"))
+
+
+@check("AGE-03", family="cookie-age", scenario="lifecycle",
+       doc=SESSIONS + "#browser-length-vs-persistent-sessions")
+def test_browser_stores_the_expiry(run: Run):
+    """The browser stores the cookie with the expiry the server asked for.
+
+    "By default, SESSION_EXPIRE_AT_BROWSER_CLOSE is set to False, which means session cookies will
+    be stored in users' browsers for as long as SESSION_COOKIE_AGE."
+    """
+    start, sc = _start_cookie(run)
+    if sc is None:
+        return _missing(run)
+    jar = start.jar_cookie(run.cookie)
+    if jar is None:
+        return judge(False, f"{run.cookie!r} in the browser's jar", "not stored", run.evidence("start"))
+    if run.promise.browser_length:
+        return judge(jar.expires == -1, "a session cookie (expires = -1)",
+                     f"expires in {jar.expires - start.received_at:.1f} s", run.evidence("start"))
+    asked = min(sc.max_age if sc.max_age is not None else run.promise.max_age, BROWSER_MAX_AGE_CAP)
+    delta = jar.expires - start.received_at
+    ok = abs(delta - asked) <= timing.JAR_TOLERANCE_S
+    return judge(ok, f"stored expiry = received + {asked} s ±{timing.JAR_TOLERANCE_S} s",
+                 f"received + {delta:.2f} s", run.evidence("start"))
+
+
+@check("AGE-04", family="cookie-age", scenario="lifecycle",
+       doc=SETTINGS + "#session-cookie-age", applies=_waitable)
+def test_browser_stops_sending_after_the_age(run: Run):
+    """After its age passes, the browser no longer sends the session cookie (judged by the Cookie
+    header the server received, not by the jar).
+
+    SESSION_COOKIE_AGE: "The age of session cookies, in seconds."
+    """
+    before, after = run.step("read"), run.step("after-expiry")
+    if before is None or before.sent_session_cookie is None:
+        return Verdict.error("the browser never sent the session cookie, so its expiry proves nothing",
+                             run.evidence("start", "read"))
+    if after is None:
+        return Verdict.error("the scenario did not reach the expiry step", run.evidence("start", "read"))
+    waited = after.sent_at - run.step("start").received_at
+    return judge(after.sent_session_cookie is None,
+                 f"no {run.cookie} in the Cookie header {waited:.1f} s after it was set",
+                 f"Cookie: {after.cookie_header or '(none)'}", run.evidence("start", "read", "after-expiry"))

@@ -1,0 +1,95 @@
+"""server-expiry: the server itself refuses a session that has expired or was logged out, judged
+by replaying the old cookie value from a fresh browser context."""
+
+from conformance.caveats import SIGNED_LOGOUT, SIGNED_STALE
+from conformance.check import SESSIONS, Run, check
+from conformance.verdict import Verdict, judge
+
+
+def _persistent_waitable(p):
+    if p.browser_length:
+        return "browser-length session: see SRV-03"
+    if not p.server_waitable:
+        return f"server-side age {p.server_age} s is too long to wait out"
+    return None
+
+
+def _browser_length_waitable(p):
+    if not p.browser_length:
+        return "persistent session: see SRV-01"
+    if not p.server_waitable:
+        return f"SESSION_COOKIE_AGE {p.server_age} s is too long to wait out"
+    return None
+
+
+def _control(run: Run):
+    live = run.step("replay-live")
+    if live is None or not live.accepted:
+        return Verdict.error("a replay of the live session was refused, so a refused replay after "
+                             "expiry would prove nothing (does the site bind sessions to something "
+                             "else than the cookie?)", run.evidence("start", "replay-live"))
+    return None
+
+
+def _signed_caveat(run: Run) -> str | None:
+    p = run.promise
+    return SIGNED_STALE if p.client_side_store and p.server_age < p.cookie_age else None
+
+
+@check("SRV-01", family="server-expiry", scenario="lifecycle",
+       doc=SESSIONS + "#django.contrib.sessions.backends.base.SessionBase.set_expiry",
+       applies=_persistent_waitable)
+def test_server_refuses_an_expired_session(run: Run):
+    """After the session's age, the server refuses the old cookie when it is replayed.
+
+    set_expiry(): "If value is an integer, the session will expire after that many seconds of
+    inactivity."
+    """
+    control = _control(run)
+    if control:
+        return control
+    replay = run.step("replay-expired")
+    if replay is None:
+        return Verdict.error("the scenario did not reach the replay after expiry", run.evidence("start"))
+    return judge(not replay.accepted, f"session refused {run.promise.server_age} s after its last save",
+                 "session accepted" if replay.accepted else "session refused",
+                 run.evidence("start", "replay-live", "replay-expired"), caveat=_signed_caveat(run))
+
+
+@check("SRV-02", family="server-expiry", scenario="logout",
+       doc=SESSIONS + "#django.contrib.sessions.backends.base.SessionBase.flush")
+def test_server_refuses_a_logged_out_session(run: Run):
+    """After logout (flush), the server refuses the old cookie when it is replayed.
+
+    flush(): "This is used if you want to ensure that the previous session data can't be accessed
+    again from the user's browser (for example, the django.contrib.auth.logout() function calls it)."
+    """
+    replay = run.step("replay-after-logout")
+    if replay is None:
+        return Verdict.error("the scenario did not reach the replay after logout", run.evidence("start"))
+    return judge(not replay.accepted, "old session refused after logout",
+                 "session accepted" if replay.accepted else "session refused",
+                 run.evidence("start", "logout", "replay-after-logout"),
+                 caveat=SIGNED_LOGOUT if run.promise.client_side_store else None)
+
+
+@check("SRV-03", family="server-expiry", scenario="lifecycle",
+       doc=SESSIONS + "#django.contrib.sessions.backends.base.SessionBase.get_expiry_age",
+       applies=_browser_length_waitable)
+def test_server_expires_browser_length_sessions(run: Run):
+    """A browser-length session is still refused by the server after SESSION_COOKIE_AGE, even
+    while the open browser keeps sending its cookie.
+
+    get_expiry_age(): "For sessions with no custom expiration (or those set to expire at browser
+    close), this will equal SESSION_COOKIE_AGE."
+    """
+    control = _control(run)
+    if control:
+        return control
+    held, replay = run.step("after-server-expiry"), run.step("replay-expired")
+    if held is None or replay is None:
+        return Verdict.error("the scenario did not reach the server deadline", run.evidence("start"))
+    alive = [s for s, ex in (("open browser", held), ("replay", replay)) if ex.accepted]
+    return judge(not alive, f"session refused {run.promise.cookie_age} s after its last save",
+                 f"accepted via {', '.join(alive)}" if alive else "refused",
+                 run.evidence("start", "after-server-expiry", "replay-expired"))

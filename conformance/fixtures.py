@@ -1,0 +1,100 @@
+"""Every fixture. Lifecycles are yield fixtures that clean up on failure: servers stop, browsers
+close (inside the campaign), temporary folders go."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from . import campaign as campaign_mod
+from .check import Run
+from .run_state import STATE_KEY
+from .server import ServerError, TargetServer, migrate_template
+from .target import ProbeUnavailable, Target, fetch_settings
+
+
+@pytest.fixture(scope="session")
+def conformance_state(pytestconfig):
+    return pytestconfig.stash[STATE_KEY]
+
+
+@pytest.fixture(scope="session")
+def conformance_targets(conformance_state, tmp_path_factory):
+    """One reference-site server per profile that collected checks need; all are spawned first
+    and then awaited, so start-up overlaps. Values are a Target or the error that stopped it."""
+    wanted = [p for p in conformance_state.settings.profiles if p.name in conformance_state.profiles_used]
+    workdir = tmp_path_factory.mktemp("targets")
+    servers: list[TargetServer] = []
+    targets: dict[str, Target | Exception] = {}
+    try:
+        template = migrate_template(workdir) if wanted else None
+        token = secrets.token_hex(16)
+        servers = [TargetServer.spawn(p, workdir, template, token) for p in wanted]
+        for server in servers:
+            try:
+                base = server.wait_ready().base_url
+                info = fetch_settings(base, token)
+                targets[server.profile.name] = Target(server.profile.name, base, token, info["settings"],
+                                                      info.get("django", "?"), server.profile.expiry)
+            except (ServerError, ProbeUnavailable) as exc:
+                targets[server.profile.name] = exc
+        conformance_state.targets = targets
+        yield targets
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def conformance_campaign(request, conformance_state, conformance_targets, browser_type_launch_args,
+                         connect_options):
+    """Observe every scenario the selected checks need, all at once, before the first verdict."""
+    needed = set()
+    for item in request.session.items:
+        meta = getattr(item.function, "conformance_check", None)
+        if meta is None:
+            continue
+        profile, browser = item.callspec.params["conformance_profile"], item.callspec.params["browser_name"]
+        target = conformance_targets.get(profile)
+        if isinstance(target, Target) and meta.skip_reason(target.promise):
+            continue
+        needed.add((meta.scenario, profile, browser))
+    return campaign_mod.run(needed, conformance_targets, conformance_state.browser_specs,
+                            browser_type_launch_args, connect_options)
+
+
+@pytest.fixture
+def conformance_profile(request):
+    return request.param
+
+
+@pytest.fixture
+def run(request, conformance_profile, browser_name, conformance_targets, conformance_campaign) -> Run:
+    """This check's target promise and its scenario's observation; a setup problem is an error."""
+    meta = request.function.conformance_check
+    target = conformance_targets[conformance_profile]
+    if isinstance(target, Exception):
+        raise ServerError(str(target))
+    reason = meta.skip_reason(target.promise)
+    if reason:
+        pytest.skip(reason)
+    outcome = conformance_campaign.get((meta.scenario, conformance_profile, browser_name))
+    if outcome is None:
+        raise RuntimeError(f"scenario {meta.scenario} was not run for {conformance_profile}/{browser_name}")
+    if outcome.error:
+        raise ScenarioError(outcome.error)
+    return Run(conformance_profile, browser_name, target.promise, outcome.observation)
+
+
+class ScenarioError(Exception):
+    """The scenario could not observe what the check needs (reported as a pytest error)."""
+
+
+@pytest.fixture
+def conformance_conclude(request, conformance_state):
+    """Turn a check's verdict into the pytest outcome and record it for the report."""
+    def conclude(meta, verdict):
+        conformance_state.conclude(request.node, meta, verdict)
+
+    return conclude

@@ -1,0 +1,138 @@
+"""Probe endpoints. See the package docstring for the contract."""
+
+import functools
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+import django
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from . import state
+
+TOKEN_HEADER = "X-Conformance-Token"
+EXPIRY_FORMS = "int:N, none, datetime:N, timedelta:N (N = integer seconds)"
+_SPEC = re.compile(r"(int|datetime|timedelta):(-?\d+)\Z")
+
+
+def _json(payload, status=200):
+    response = JsonResponse(payload, status=status)
+    # Probe answers describe one moment; a cached copy would lie.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _token_ok(request):
+    expected = getattr(settings, "CONFORMANCE_PROBE_TOKEN", "") or ""
+    given = request.headers.get(TOKEN_HEADER)
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), str(expected).encode())
+
+
+def probe_view(view):
+    """Gate a view: 404 (before touching the session) unless the token matches.
+
+    csrf_exempt so a POST without the token gets the same 404, not a 403
+    that would reveal the probe is installed.
+    """
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapped(request):
+        if not _token_ok(request):
+            return _json({"error": "not found"}, status=404)
+        if request.method != "GET":
+            return _json({"error": "method not allowed; use GET"}, status=405)
+        return view(request)
+
+    return wrapped
+
+
+def parse_expiry(spec):
+    """Turn one ``expiry`` query value into a set_expiry() argument."""
+    if spec == "none":
+        return None
+    match = _SPEC.match(spec)
+    if match is None:
+        raise ValueError(f"bad expiry spec {spec!r}; accepted forms: {EXPIRY_FORMS}")
+    kind, seconds = match[1], int(match[2])
+    if kind == "int":
+        return seconds
+    if kind == "timedelta":
+        return timedelta(seconds=seconds)
+    return timezone.now() + timedelta(seconds=seconds)
+
+
+@probe_view
+def start(request):
+    try:
+        # Parse everything first so a bad spec creates no session.
+        expiries = [parse_expiry(s) for s in request.GET.getlist("expiry")]
+    except ValueError as exc:
+        return _json({"error": str(exc)}, status=400)
+    accepted = state.was_accepted(request)
+    session = request.session
+    if state.is_probe_session(session):
+        session.flush()
+    elif list(session.keys()):
+        return _json(
+            {"error": "a non-probe session is active in this browser; use a fresh context"},
+            status=409,
+        )
+    session[state.MARKER] = {"nonce": secrets.token_hex(8), "touches": 0}
+    for value in expiries:
+        session.set_expiry(value)
+    return _json(state.build(request, "start", accepted))
+
+
+@probe_view
+def read(request):
+    accepted = state.was_accepted(request)
+    return _json(state.build(request, "read", accepted))
+
+
+@probe_view
+def touch(request):
+    accepted = state.was_accepted(request)
+    session = request.session
+    if state.is_probe_session(session):
+        marker = dict(session[state.MARKER])
+        marker["touches"] = int(marker.get("touches", 0)) + 1
+        session[state.MARKER] = marker
+        session.modified = True
+    return _json(state.build(request, "touch", accepted))
+
+
+@probe_view
+def logout(request):
+    accepted = state.was_accepted(request)
+    if state.is_probe_session(request.session):
+        # What django.contrib.auth.logout() does to the session.
+        request.session.flush()
+    return _json(state.build(request, "logout", accepted))
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)) and all(
+        v is None or isinstance(v, (bool, int, float, str)) for v in value
+    ):
+        return list(value)
+    return str(value)
+
+
+@probe_view
+def session_settings(request):
+    names = sorted(n for n in dir(settings) if n.startswith("SESSION_"))
+    return _json(
+        {
+            "django": django.get_version(),
+            "settings": {n: _jsonable(getattr(settings, n)) for n in names},
+        }
+    )

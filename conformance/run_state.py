@@ -1,0 +1,66 @@
+"""Per-run state, kept in config.stash (no module globals): the resolved settings, the browsers
+to launch, the known failures, and one result record per check item."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from . import expectations
+from .verdict import CAVEAT, ERROR, FAIL, PASS, SKIP, Verdict, message
+
+RECORD_KEY = pytest.StashKey[dict]()
+
+
+@dataclass
+class RunState:
+    settings: object  # conformance.settings.Settings
+    browser_specs: dict
+    known: tuple
+    started: float = field(default_factory=time.time)
+    profiles_used: set = field(default_factory=set)
+    targets: dict = field(default_factory=dict)
+    records: list = field(default_factory=list)
+    unused_known: set = field(default_factory=set)
+
+    def conclude(self, item, meta, verdict: Verdict) -> None:
+        """Record the verdict on the item, then end the test the way pytest understands."""
+        profile = item.callspec.params["conformance_profile"]
+        browser = item.callspec.params["browser_name"]
+        record = base_record(item, meta, profile, browser)
+        record.update(verdict=verdict.kind, expected=verdict.expected, observed=verdict.observed,
+                      evidence=verdict.evidence, note=verdict.note, known=None,
+                      facts=verdict.facts)
+        line = message(meta.id, browser, profile, verdict)
+        known = expectations.find(self.known, meta.id, profile, browser)
+        if known and verdict.kind == FAIL:
+            record["known"] = known.reason
+        elif known and verdict.kind == PASS:
+            record["note"] = "listed as a known failure but passed: prune conformance/expectations.toml"
+        item.stash[RECORD_KEY] = record
+        if verdict.kind == SKIP:
+            pytest.skip(verdict.note)
+        if verdict.kind == ERROR:
+            raise HarnessError(line)
+        if verdict.kind == FAIL:
+            if known:
+                pytest.xfail(f"known Django defect: {known.reason} — {line}")
+            pytest.fail(line, pytrace=False)
+        # PASS and CAVEAT end normally; CAVEAT is shown as its own status by the plugin.
+
+
+class HarnessError(Exception):
+    """A check could not judge (its precondition failed); shown as an error, not a verdict."""
+
+
+def base_record(item, meta, profile: str, browser: str) -> dict:
+    return {"id": meta.id, "family": meta.family, "profile": profile, "browser": browser,
+            "title": meta.title, "doc": meta.doc, "quote": meta.quote, "nodeid": item.nodeid}
+
+
+STATE_KEY = pytest.StashKey[RunState]()
+
+__all__ = ["RunState", "STATE_KEY", "RECORD_KEY", "HarnessError", "base_record",
+           "PASS", "FAIL", "CAVEAT", "SKIP", "ERROR"]

@@ -1,0 +1,116 @@
+"""Start the reference site for a profile in its own process, on a port the OS picks.
+
+Readiness is polled (the LISTENING line, then the probe answering), never slept for. If the
+process dies first, the error carries the tail of its log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .profiles import Profile
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 30.0  # a cold Django import on a busy 2-core machine takes a few seconds
+POLL_S = 0.05
+PROBE_HEADER = "X-Conformance-Token"
+
+
+class ServerError(Exception):
+    """The site did not start or answer; the message ends with its log tail."""
+
+
+def migrate_template(workdir: Path) -> Path:
+    """Migrate one SQLite file that every profile's server gets a copy of (migrating per
+    server would cost a second of CPU each)."""
+    db = workdir / "template.sqlite3"
+    env = {**os.environ, "TARGET_SITE_DB": str(db), "DJANGO_SETTINGS_MODULE": "target_site.settings"}
+    env.pop("TARGET_SITE_SESSION", None)
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "target_site" / "manage.py"), "migrate",
+                           "--noinput", "-v", "0"], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ServerError(f"migrating the reference site failed: {done.stderr.strip()[-500:]}")
+    return db
+
+
+@dataclass
+class TargetServer:
+    profile: Profile
+    process: subprocess.Popen
+    log_path: Path
+    token: str
+    base_url: str | None = None
+
+    @classmethod
+    def spawn(cls, profile: Profile, workdir: Path, template_db: Path, token: str) -> "TargetServer":
+        """Start the process; call wait_ready() afterwards (spawn all first, then wait)."""
+        home = workdir / profile.name
+        home.mkdir(parents=True, exist_ok=True)
+        db = home / "db.sqlite3"
+        shutil.copyfile(template_db, db)
+        session = dict(profile.session)
+        if session.get("SESSION_ENGINE", "").endswith(".file"):
+            (home / "sessions").mkdir(exist_ok=True)
+            session["SESSION_FILE_PATH"] = str(home / "sessions")
+        env = {**os.environ, "TARGET_SITE_SESSION": json.dumps(session), "TARGET_SITE_DB": str(db),
+               "CONFORMANCE_PROBE_TOKEN": token, "DJANGO_SETTINGS_MODULE": "target_site.settings",
+               "PYTHONUNBUFFERED": "1"}
+        log_path = home / "server.log"
+        log = open(log_path, "wb")
+        process = subprocess.Popen([sys.executable, "-m", "target_site.serve", "--port", "0"],
+                                   cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+        log.close()  # the child holds its own descriptor
+        return cls(profile, process, log_path, token)
+
+    def log_tail(self, lines: int = 8) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return "(no log)"
+        return " | ".join(text[-lines:]) or "(empty log)"
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> "TargetServer":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(f"server for profile {self.profile.name} exited with "
+                                  f"{self.process.returncode} before it was ready: {self.log_tail()}")
+            if self.base_url is None:
+                for line in self.log_path.read_text(errors="replace").splitlines():
+                    if line.startswith("LISTENING "):
+                        self.base_url = line.split(" ", 1)[1].strip()
+            if self.base_url and self._probe_answers():
+                return self
+            time.sleep(POLL_S)
+        self.stop()
+        raise ServerError(f"server for profile {self.profile.name} not ready after {timeout:.0f} s: "
+                          f"{self.log_tail()}")
+
+    def _probe_answers(self) -> bool:
+        request = urllib.request.Request(self.base_url + "__conformance__/settings/",
+                                         headers={PROBE_HEADER: self.token})
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -1,0 +1,112 @@
+"""One frozen Settings object, resolved once per run: CLI > environment > ini > default.
+
+Each value remembers where it came from, and the report header prints that. Fixtures and checks
+read this object, never os.environ.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import profiles
+
+DEFAULT_BROWSERS = ("chromium", "firefox")
+KNOWN_BROWSERS = ("chromium", "firefox", "webkit")
+
+
+class SettingsError(Exception):
+    """Bad input; the message is one line that names the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    profiles: tuple[profiles.Profile, ...]
+    check_patterns: tuple[str, ...]  # fnmatch patterns over check ids; () = all
+    browsers: tuple[str, ...]
+    executables: dict  # browser -> path override
+    report_path: Path
+    expectations_path: Path
+    sources: dict = field(default_factory=dict)  # setting -> "CLI" | "env NAME" | "ini" | "default"
+
+    def selects(self, check_id: str) -> bool:
+        return not self.check_patterns or any(fnmatch.fnmatchcase(check_id, p) for p in self.check_patterns)
+
+    def header(self) -> str:
+        def src(key: str) -> str:
+            return self.sources.get(key, "default")
+        names = [p.name for p in self.profiles]
+        shown = ",".join(names) if len(names) <= 3 else f"{len(names)} profiles"
+        return (f"conformance: profiles={shown} (from {src('profiles')}), "
+                f"target=spawned target_site, browsers={','.join(self.browsers)} (from {src('browsers')}), "
+                f"checks={','.join(self.check_patterns) or 'all'} (from {src('checks')}), "
+                f"report={self.report_path} (from {src('report')})")
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.replace("\n", ",").split(",") if v.strip())
+
+
+def _pick(cli, env: dict, env_name: str, ini) -> tuple[object, str]:
+    """First of CLI, env, ini that is set, with its source name."""
+    if cli:
+        return cli, "CLI"
+    if env.get(env_name):
+        return env[env_name], f"env {env_name}"
+    if ini:
+        return ini, "ini"
+    return None, "default"
+
+
+def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path) -> Settings:
+    """Build Settings from the three sources. cli/ini hold raw option values; env defaults to
+    os.environ (read here, once, at the boundary)."""
+    env = dict(os.environ if env is None else env)
+    sources: dict[str, str] = {}
+
+    raw, sources["profiles"] = _pick(cli.get("profiles"), env, "CONFORMANCE_PROFILES", ini.get("profiles"))
+    names = tuple(raw) if isinstance(raw, (list, tuple)) else _split(raw or "")
+    try:
+        chosen = profiles.select(names or None)
+    except KeyError as exc:
+        raise SettingsError(
+            f"unknown profile {exc.args[0]} (from {sources['profiles']}); "
+            f"known profiles: {', '.join(p.name for p in profiles.PROFILES)}") from None
+
+    raw, sources["checks"] = _pick(cli.get("checks"), env, "CONFORMANCE_CHECKS", ini.get("checks"))
+    patterns = tuple(raw) if isinstance(raw, (list, tuple)) else _split(raw or "")
+
+    raw, sources["browsers"] = _pick(cli.get("browsers"), env, "CONFORMANCE_BROWSERS", ini.get("browsers"))
+    browsers = (tuple(raw) if isinstance(raw, (list, tuple)) else _split(raw or "")) or DEFAULT_BROWSERS
+    bad = [b for b in browsers if b not in KNOWN_BROWSERS]
+    if bad:
+        raise SettingsError(f"unknown browser {', '.join(bad)} (from {sources['browsers']}); "
+                            f"choose from {', '.join(KNOWN_BROWSERS)}")
+    browsers = tuple(dict.fromkeys(browsers))
+
+    raw, sources["executables"] = _pick(cli.get("executables"), env, "CONFORMANCE_BROWSER_EXECUTABLE", None)
+    executables = {}
+    for item in (tuple(raw) if isinstance(raw, (list, tuple)) else _split(raw or "")):
+        name, eq, path = item.partition("=")
+        if not eq or name not in KNOWN_BROWSERS or not path:
+            raise SettingsError(f"--browser-executable takes NAME=PATH with NAME one of "
+                                f"{', '.join(KNOWN_BROWSERS)}; got {item!r}")
+        executables[name] = path
+
+    raw, sources["report"] = _pick(cli.get("report"), env, "CONFORMANCE_REPORT", ini.get("report"))
+    report = Path(raw or "reports/conformance.json")
+    raw, sources["expectations"] = _pick(cli.get("expectations"), env, "CONFORMANCE_EXPECTATIONS",
+                                         ini.get("expectations"))
+    expectations = Path(raw or "conformance/expectations.toml")
+
+    return Settings(
+        profiles=chosen,
+        check_patterns=patterns,
+        browsers=browsers,
+        executables=executables,
+        report_path=report if report.is_absolute() else rootdir / report,
+        expectations_path=expectations if expectations.is_absolute() else rootdir / expectations,
+        sources=sources,
+    )

@@ -1,0 +1,62 @@
+"""A site under test: where it is, how to reach its probe, and its effective session settings."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from .promises import Promise, promise_for
+
+PROBE_PATH = "__conformance__/"
+PROBE_HEADER = "X-Conformance-Token"
+
+
+class ProbeUnavailable(Exception):
+    """The probe did not answer as documented; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str  # the profile name (reference site) or the deployment's label
+    base_url: str  # ends with "/"
+    token: str
+    settings: dict  # effective SESSION_* settings, as the probe reported them
+    django: str
+    expiry: tuple[str, ...] = ()  # set_expiry() calls the probe makes at start
+
+    @property
+    def promise(self) -> Promise:
+        return promise_for(self.settings, self.expiry)
+
+    @property
+    def host(self) -> str:
+        return urllib.parse.urlsplit(self.base_url).hostname or ""
+
+    def probe_url(self, action: str, params: list[tuple[str, str]] | None = None) -> str:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        return f"{self.base_url}{PROBE_PATH}{action}/{query}"
+
+    def start_params(self) -> list[tuple[str, str]]:
+        return [("expiry", spec) for spec in self.expiry]
+
+
+def fetch_settings(base_url: str, token: str, timeout: float = 5.0) -> dict:
+    """The probe's settings/ answer: {"django": ..., "settings": {...}}."""
+    url = f"{base_url}{PROBE_PATH}settings/"
+    request = urllib.request.Request(url, headers={PROBE_HEADER: token})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            raise ProbeUnavailable(f"{url} answered 404: the probe is not installed there, or the token "
+                                   "is wrong (install conformance.probe, see README)") from None
+        raise ProbeUnavailable(f"{url} answered HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ProbeUnavailable(f"cannot reach {base_url}: {reason}") from None
+    except ValueError:
+        raise ProbeUnavailable(f"{url} did not answer JSON: is it the conformance probe?") from None

@@ -1,0 +1,196 @@
+"""Unit tests for the conformance probe app, via Django's test Client.
+
+Django is configured once, in-process, with explicit settings mirroring
+target_site (in-memory SQLite), so no environment variables are involved.
+"""
+
+import pytest
+
+TOKEN = "probe-token"
+HDR = {"X-Conformance-Token": TOKEN}
+P = "/__conformance__/"
+
+
+@pytest.fixture(scope="session")
+def django_ready():
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.configured:
+        settings.configure(
+            SECRET_KEY="test-only",
+            ALLOWED_HOSTS=["testserver"],
+            INSTALLED_APPS=[
+                "django.contrib.contenttypes",
+                "django.contrib.auth",
+                "django.contrib.sessions",
+                "conformance.probe",
+                "target_site.pages",
+            ],
+            MIDDLEWARE=[
+                "django.contrib.sessions.middleware.SessionMiddleware",
+                "django.middleware.common.CommonMiddleware",
+                "django.middleware.csrf.CsrfViewMiddleware",
+                "django.contrib.auth.middleware.AuthenticationMiddleware",
+            ],
+            ROOT_URLCONF="target_site.urls",
+            DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+            USE_TZ=True,
+            CONFORMANCE_PROBE_TOKEN=TOKEN,
+        )
+        django.setup()
+    call_command("migrate", verbosity=0, run_syncdb=True)
+
+
+@pytest.fixture
+def client(django_ready):
+    from django.test import Client
+
+    return Client()
+
+
+def get(client, endpoint, headers=HDR, **params):
+    return client.get(P + endpoint, params, headers=headers)
+
+
+def session_cookie_set(response):
+    from django.conf import settings
+
+    return settings.SESSION_COOKIE_NAME in response.cookies
+
+
+@pytest.mark.parametrize("endpoint", ["start/", "read/", "touch/", "logout/", "settings/"])
+def test_inert_without_token_setting(client, endpoint):
+    from django.test import override_settings
+
+    for value in ("", None):
+        with override_settings(CONFORMANCE_PROBE_TOKEN=value):
+            r = get(client, endpoint)
+        assert r.status_code == 404
+        assert r["Cache-Control"] == "no-store"
+        assert not session_cookie_set(r)
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Conformance-Token": "wrong"}])
+def test_404_with_missing_or_wrong_token(client, headers):
+    r = get(client, "start/", headers=headers)
+    assert r.status_code == 404 and r.json() == {"error": "not found"}
+    assert not session_cookie_set(r)
+    assert client.post(P + "start/", headers=headers).status_code == 404
+
+
+def test_happy_path(client):
+    r = get(client, "start/")
+    assert r.status_code == 200 and r["Cache-Control"] == "no-store"
+    body = r.json()
+    assert set(body) == {
+        "action", "server_time", "cookie_header", "cookie_name",
+        "session_cookie", "accepted", "probe_session", "stored",
+    }
+    assert body["action"] == "start" and body["probe_session"] is True
+    assert body["accepted"] is False and body["session_cookie"] is None
+    assert set(body["stored"]) == {
+        "expiry_age", "expiry_date", "browser_close", "custom_expiry", "backend_expire_date",
+    }
+    assert body["stored"]["expiry_age"] == 1209600
+    assert session_cookie_set(r)
+    key = r.cookies["sessionid"].value
+
+    r = get(client, "read/")
+    body = r.json()
+    assert body["accepted"] is True and body["session_cookie"] == key
+    assert body["cookie_header"] == f"sessionid={key}"
+    assert body["stored"]["backend_expire_date"] == pytest.approx(
+        body["stored"]["expiry_date"], abs=5
+    )
+    assert not session_cookie_set(r), "read must not re-send the cookie"
+
+    r = get(client, "touch/")
+    assert r.json()["accepted"] is True and session_cookie_set(r)
+    marker = client.session["_conformance_probe"]
+    assert marker["touches"] == 1 and len(marker["nonce"]) == 16
+
+    r = get(client, "logout/")
+    body = r.json()
+    assert body["accepted"] is True
+    assert body["probe_session"] is False and body["stored"] is None
+    body = get(client, "read/").json()
+    assert body["accepted"] is False and body["probe_session"] is False
+
+
+def test_restart_flushes_previous_probe_session(client):
+    first = get(client, "start/").cookies["sessionid"].value
+    r = get(client, "start/")
+    assert r.json()["accepted"] is True
+    assert r.cookies["sessionid"].value != first
+
+
+@pytest.mark.parametrize(
+    "specs, custom, browser_close, age",
+    [
+        (["int:5"], 5, False, 5),
+        (["int:0"], 0, True, 1209600),
+        (["none"], None, False, 1209600),
+        (["int:5", "none"], None, False, 1209600),
+        (["datetime:60"], str, False, 60),
+        (["timedelta:60"], str, False, 60),
+    ],
+)
+def test_expiry_specs(client, specs, custom, browser_close, age):
+    stored = get(client, "start/", expiry=specs).json()["stored"]
+    if custom is str:
+        assert isinstance(stored["custom_expiry"], str)
+    else:
+        assert stored["custom_expiry"] == custom
+    assert stored["browser_close"] is browser_close
+    assert stored["expiry_age"] == pytest.approx(age, abs=2)
+    assert get(client, "read/").json()["stored"]["custom_expiry"] == stored["custom_expiry"]
+
+
+@pytest.mark.parametrize("spec", ["int:x", "foo", "int:", "datetime", "None"])
+def test_bad_expiry_spec(client, spec):
+    r = get(client, "start/", expiry=["int:5", spec])
+    assert r.status_code == 400
+    assert "int:N" in r.json()["error"] and "timedelta:N" in r.json()["error"]
+    assert not session_cookie_set(r)
+
+
+def test_backend_expire_date_null_for_cache_backend(client):
+    from django.test import override_settings
+
+    with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cache"):
+        get(client, "start/", expiry=["int:30"])
+        stored = get(client, "read/").json()["stored"]
+    assert stored["expiry_age"] == 30 and stored["backend_expire_date"] is None
+
+
+def test_non_probe_session_untouched(client):
+    client.get("/remember/", {"value": "keep-me"})
+    key = client.cookies["sessionid"].value
+    r = get(client, "start/")
+    assert r.status_code == 409
+    assert r.json() == {
+        "error": "a non-probe session is active in this browser; use a fresh context"
+    }
+    for endpoint in ("read/", "touch/", "logout/"):
+        r = get(client, endpoint)
+        body = r.json()
+        assert body["accepted"] is False and body["probe_session"] is False
+        assert body["stored"] is None and body["session_cookie"] == key
+        assert not session_cookie_set(r)
+    assert client.session.get("remembered") == "keep-me"
+    assert b"keep-me" in client.get("/recall/").content
+
+
+def test_settings_lists_only_session_keys(client):
+    from django.test import override_settings
+
+    with override_settings(SESSION_COOKIE_AGE=7):
+        body = get(client, "settings/").json()
+    assert set(body) == {"django", "settings"}
+    names = set(body["settings"])
+    assert names and all(n.startswith("SESSION_") for n in names)
+    assert {"SESSION_ENGINE", "SESSION_COOKIE_AGE"} <= names
+    assert body["settings"]["SESSION_COOKIE_AGE"] == 7

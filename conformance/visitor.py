@@ -1,0 +1,88 @@
+"""The browser side: a visitor is one browsing context talking to the probe.
+
+Every call is a real navigation, so the Cookie header is what the browser itself decided to send
+and the Set-Cookie lines are read raw from the response (the jar hides attributes).
+"""
+
+from __future__ import annotations
+
+import time
+from email.utils import parsedate_to_datetime
+
+from playwright.async_api import Browser, BrowserContext, BrowserType
+
+from .observe import Exchange, JarCookie, Observation, split_set_cookie
+from .target import PROBE_HEADER, Target
+
+
+class ProbeCallFailed(Exception):
+    pass
+
+
+def context_options(target: Target, extra: dict | None = None) -> dict:
+    return {"extra_http_headers": {PROBE_HEADER: target.token}, **(extra or {})}
+
+
+class Visitor:
+    def __init__(self, target: Target, obs: Observation, context: BrowserContext):
+        self.target, self.obs, self.context = target, obs, context
+        self._page = None
+
+    @classmethod
+    async def open(cls, browser: Browser, target: Target, obs: Observation, **extra) -> "Visitor":
+        return cls(target, obs, await browser.new_context(**context_options(target, extra)))
+
+    @classmethod
+    async def open_persistent(cls, browser_type: BrowserType, launch_args: dict, user_data_dir: str,
+                              target: Target, obs: Observation) -> "Visitor":
+        context = await browser_type.launch_persistent_context(
+            user_data_dir, **launch_args, **context_options(target))
+        return cls(target, obs, context)
+
+    async def call(self, label: str, action: str, params: list | None = None) -> Exchange:
+        if self._page is None:
+            self._page = await self.context.new_page()
+        url = self.target.probe_url(action, params)
+        sent = time.time()
+        response = await self._page.goto(url)
+        received = time.time()
+        if response is None:
+            raise ProbeCallFailed(f"{label}: no response for {url}")
+        headers = await response.headers_array()
+        try:
+            body = await response.json()
+        except Exception as exc:  # the probe always answers JSON; anything else is a setup error
+            raise ProbeCallFailed(f"{label}: {url} answered {response.status} without JSON ({exc})") from None
+        if response.status != 200:
+            raise ProbeCallFailed(f"{label}: {url} answered {response.status}: {body.get('error', body)}")
+        date = next((h["value"] for h in headers if h["name"].lower() == "date"), None)
+        exchange = Exchange(
+            label=label, url=url, sent_at=sent, received_at=received, status=response.status,
+            date_header=parsedate_to_datetime(date).timestamp() if date else None,
+            set_cookies=tuple(split_set_cookie(
+                [h["value"] for h in headers if h["name"].lower() == "set-cookie"])),
+            probe=body, jar=await self.jar())
+        self.obs.exchanges.append(exchange)
+        return exchange
+
+    async def jar(self) -> tuple[JarCookie, ...]:
+        cookies = await self.context.cookies(self.target.base_url)
+        return tuple(JarCookie(c["name"], c["value"], c["expires"], c["domain"], c["path"]) for c in cookies)
+
+    async def plant(self, name: str, value: str) -> None:
+        """Put a saved cookie value into this context as a session cookie (a replay)."""
+        attrs = self.target.promise.attributes
+        await self.context.add_cookies([{
+            "name": name, "value": value, "domain": attrs.domain or self.target.host,
+            "path": attrs.path, "secure": attrs.secure, "httpOnly": attrs.httponly,
+            **({"sameSite": attrs.samesite} if attrs.samesite in ("Strict", "Lax", "None") else {})}])
+
+    async def restart_state(self) -> dict:
+        """What a browser keeps across a restart: persistent cookies only (storage_state()
+        would also carry session cookies, expires == -1, which no real restart keeps)."""
+        state = await self.context.storage_state()
+        state["cookies"] = [c for c in state["cookies"] if c.get("expires", -1) != -1]
+        return state
+
+    async def close(self) -> None:
+        await self.context.close()
