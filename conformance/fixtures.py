@@ -36,7 +36,8 @@ def conformance_targets(conformance_state, tmp_path_factory):
                 base = server.wait_ready().base_url
                 info = fetch_settings(base, token)
                 targets[server.profile.name] = Target(server.profile.name, base, token, info["settings"],
-                                                      info.get("django", "?"), server.profile.expiry)
+                                                      info.get("django", "?"), server.profile.expiry,
+                                                      server.profile.skips)
             except (ServerError, ProbeUnavailable) as exc:
                 targets[server.profile.name] = exc
         conformance_state.targets = targets
@@ -57,7 +58,7 @@ def conformance_campaign(request, conformance_state, conformance_targets, browse
             continue
         profile, browser = item.callspec.params["conformance_profile"], item.callspec.params["browser_name"]
         target = conformance_targets.get(profile)
-        if isinstance(target, Target) and meta.skip_reason(target.promise):
+        if isinstance(target, Target) and _skip_reason(meta, target):
             continue
         needed.add((meta.scenario, profile, browser))
     return campaign_mod.run(needed, conformance_targets, conformance_state.browser_specs,
@@ -76,7 +77,7 @@ def run(request, conformance_profile, browser_name, conformance_targets, conform
     target = conformance_targets[conformance_profile]
     if isinstance(target, Exception):
         raise ServerError(str(target))
-    reason = meta.skip_reason(target.promise)
+    reason = _skip_reason(meta, target)
     if reason:
         pytest.skip(reason)
     outcome = conformance_campaign.get((meta.scenario, conformance_profile, browser_name))
@@ -85,6 +86,10 @@ def run(request, conformance_profile, browser_name, conformance_targets, conform
     if outcome.error:
         raise ScenarioError(outcome.error)
     return Run(conformance_profile, browser_name, target.promise, outcome.observation)
+
+
+def _skip_reason(meta, target: Target) -> str | None:
+    return meta.skip_reason(target.promise) or target.skip_reason(meta.id)
 
 
 class ScenarioError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import urllib.error
 import urllib.parse
@@ -26,6 +27,10 @@ class Target:
     settings: dict  # effective SESSION_* settings, as the probe reported them
     django: str
     expiry: tuple[str, ...] = ()  # set_expiry() calls the probe makes at start
+    skips: tuple[tuple[str, str], ...] = ()  # (check id glob, reason) this target leaves to others
+
+    def skip_reason(self, check_id: str) -> str | None:
+        return next((why for pattern, why in self.skips if fnmatch.fnmatchcase(check_id, pattern)), None)
 
     @property
     def promise(self) -> Promise:
@@ -37,7 +42,7 @@ class Target:
 
     def probe_url(self, action: str, params: list[tuple[str, str]] | None = None) -> str:
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
-        return f"{self.base_url}{PROBE_PATH}{action}/{query}"
+        return f"{self.base_url}{PROBE_PATH}{action + '/' if action else ''}{query}"
 
     def start_params(self) -> list[tuple[str, str]]:
         return [("expiry", spec) for spec in self.expiry]

@@ -31,9 +31,9 @@ JAR_TOLERANCE_S = 1.5
 # enough to land before the original deadline. With a 3 s age: activity at 2.1 s, judged at
 # 3.5 s, renewed deadline 5.1 s.
 ACTIVITY_FRACTION = 0.7
-# A step that should happen before a deadline but ran later than this after its planned time
-# means the machine was too busy to judge; the scenario reports it instead of guessing.
-MAX_LATENESS_S = 0.5
+# A step that must happen before a deadline has to reach the server at least this long before
+# it; otherwise the machine was too busy to judge and the scenario says so instead of guessing.
+BEFORE_DEADLINE_GUARD_S = 0.2
 
 
 def now() -> float:
@@ -49,13 +49,30 @@ async def until(deadline: float, obs: Observation, why: str) -> None:
         {"why": why, "planned": round(deadline, 3), "late_s": round(time.time() - deadline, 3)})
 
 
-def cookie_deadline(exchange: Exchange, cookie_name: str) -> float | None:
-    """Local time the browser must stop sending the cookie set by this response (Max-Age
-    counts from receipt, and the response arrived no later than received_at)."""
+def clock_offset(obs: Observation) -> float:
+    """local - server clock, from the exchange with the shortest round trip (the tightest bound).
+    Zero on the reference site, which shares this machine's clock."""
+    timed = [e for e in obs.exchanges if e.probe.get("server_time") is not None]
+    if not timed:
+        return 0.0
+    return min(timed, key=lambda e: e.received_at - e.sent_at).clock_offset
+
+
+def handled_at(obs: Observation, exchange: Exchange) -> float:
+    """When the server handled this request, on the local clock. Deadlines are anchored here,
+    not on when our event loop saw the response: under load that can lag by seconds, while the
+    server's own timestamp is when the cookie was really set or the request really arrived."""
+    server = exchange.probe.get("server_time")
+    return exchange.received_at if server is None else server + clock_offset(obs)
+
+
+def cookie_deadline(obs: Observation, exchange: Exchange, cookie_name: str) -> float | None:
+    """Local time from which the browser must no longer send the cookie set by this response
+    (Max-Age counts from receipt, which follows the server handling the request)."""
     sc = exchange.session_set_cookie(cookie_name)
     if sc is None or sc.max_age is None:
         return None
-    return exchange.received_at + sc.max_age
+    return handled_at(obs, exchange) + sc.max_age
 
 
 def last_save(obs: Observation, cookie_name: str) -> Exchange | None:
@@ -65,10 +82,9 @@ def last_save(obs: Observation, cookie_name: str) -> Exchange | None:
     return saves[-1] if saves else None
 
 
-def server_deadline(exchange: Exchange, enforced_age: float) -> float:
-    """Local time the server must refuse the session saved by this exchange."""
-    server_saved_at = exchange.probe.get("server_time", exchange.received_at)
-    return server_saved_at + enforced_age + exchange.clock_offset
+def server_deadline(obs: Observation, save: Exchange, age: float) -> float:
+    """Local time from which the server must refuse the session saved by this exchange."""
+    return handled_at(obs, save) + age
 
 
 def signed_early(client_side_store: bool) -> float:

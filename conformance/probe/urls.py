@@ -5,6 +5,7 @@ from . import views
 app_name = "conformance_probe"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("start/", views.start, name="start"),
     path("read/", views.read, name="read"),
     path("touch/", views.touch, name="touch"),

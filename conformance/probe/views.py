@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import django
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -136,3 +136,12 @@ def session_settings(request):
             "settings": {n: _jsonable(getattr(settings, n)) for n in names},
         }
     )
+
+
+@probe_view
+def index(request):
+    """A blank page on the site's origin that the suite's browser opens once and then calls the
+    other endpoints from with fetch(). It never touches the session."""
+    response = HttpResponse("<!doctype html><title>conformance probe</title>", content_type="text/html")
+    response["Cache-Control"] = "no-store"
+    return response

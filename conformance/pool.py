@@ -1,0 +1,61 @@
+"""Pools of long-lived browser contexts, each with its page open, lent to one scenario at a time.
+
+Opening a context and page costs 0.35 s (Chromium) to 0.7 s (Firefox) of CPU, measured on this
+2-core machine; a campaign needs hundreds, so they are recycled: a lease clears the context's
+cookies and sets the probe token, which for everything the probe looks at makes it a fresh
+context. A lease is also admission control: a scenario starts only when a context is free, so the
+machine is never so busy that timed steps miss their deadlines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+from playwright.async_api import Browser
+
+from .observe import Observation
+from .target import PROBE_HEADER, Target
+from .visitor import Visitor
+
+
+class ContextPool:
+    def __init__(self, browser: Browser, size: int):
+        self.browser, self.size = browser, size
+        self._free: asyncio.Queue = asyncio.Queue()
+        self._contexts = []
+        self._opened = 0  # counted before the await, so concurrent leases cannot overshoot
+
+    async def _acquire(self):
+        """A free context, or a new one while fewer than `size` exist (grown on demand: a small
+        run opens only what it uses), else wait for one to be returned."""
+        if self._free.empty() and self._opened < self.size:
+            self._opened += 1
+            context = await self.browser.new_context()
+            self._contexts.append(context)
+            return context, await context.new_page()
+        return await self._free.get()
+
+    async def warm(self) -> "ContextPool":
+        """Open every context before the scenarios start: opened mid-run, new pages (Firefox: up
+        to seconds each under load) would delay other scenarios' timed steps."""
+        while self._opened < self.size:
+            self._opened += 1
+            context = await self.browser.new_context()
+            self._contexts.append(context)
+            self._free.put_nowait((context, await context.new_page()))
+        return self
+
+    @asynccontextmanager
+    async def lease(self, target: Target, obs: Observation):
+        context, page = await self._acquire()
+        try:
+            await context.clear_cookies()
+            await page.set_extra_http_headers({PROBE_HEADER: target.token})
+            yield Visitor(target, obs, context, page)
+        finally:
+            self._free.put_nowait((context, page))
+
+    async def close(self) -> None:
+        for context in self._contexts:
+            await context.close()
