@@ -1,7 +1,10 @@
-"""Run every needed scenario at once: one asyncio loop, every browser launched once, pooled contexts
-recycled between scenarios (a persistent profile for real restarts). The matrix then costs about its longest scenario, not the
-sum. Results are values (an Observation or an error string), never exceptions, so one broken
-profile errors only its own checks."""
+"""Run every needed scenario at once: one asyncio loop, each browser launched once, pooled
+contexts recycled between scenarios, and one grouped run per browser for the restarts. The timed
+scenarios (deadlines to meet) run together first; the restarts (CPU-heavy, no deadline) after.
+
+Results are values (an Observation and maybe an error string), never exceptions, so one broken
+profile errors only its own checks.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +18,11 @@ from playwright.async_api import async_playwright
 from .browsers import BrowserSpec
 from .observe import Observation
 from .pool import ContextPool
-from .scenarios import SCENARIOS, TIMED, NoSessionCookie, ScenarioInvalid, Stage
-from .target import Target
+from .scenarios import GROUP_SCENARIOS, SCENARIOS, NoSessionCookie, ScenarioInvalid, Stage
 from .visitor import ProbeCallFailed
 
 SCENARIO_TIMEOUT_S = 120.0
-# Persistent-profile launches are whole browser processes; one at a time keeps a 2-core machine
-# responsive enough for the timed scenarios running beside them.
-PARALLEL_PROFILE_LAUNCHES = 1
-# Scenarios in flight per browser. Each costs ~0.25 s of CPU over ~5 s of mostly waiting
+# Scenarios in flight per browser. Each costs ~0.3 s of CPU over ~5 s of mostly waiting
 # (measured), but every slot is a page opened up front (0.35 s Chromium, 0.7 s Firefox).
 MAIN_SLOTS = 10
 
@@ -36,6 +35,53 @@ class Outcome:
     error: str | None = None
 
 
+def _describe(scenario: str, exc: BaseException) -> str:
+    if isinstance(exc, (ScenarioInvalid, ProbeCallFailed)):
+        return f"{scenario}: {exc}"
+    if isinstance(exc, asyncio.TimeoutError):
+        return f"{scenario}: did not finish within {SCENARIO_TIMEOUT_S:.0f} s"
+    if isinstance(exc, PlaywrightError):
+        return f"{scenario}: browser error: {str(exc).splitlines()[0]}"
+    return f"{scenario}: internal error: {exc!r} (please report this)"
+
+
+async def _guarded(scenario: str, coro) -> str | None:
+    """Run a scenario; its failure becomes a message. A bug in one scenario must not take the
+    others down with it, so everything is caught here, and reported."""
+    try:
+        await asyncio.wait_for(coro, SCENARIO_TIMEOUT_S)
+    except NoSessionCookie:
+        return None  # the checks report the missing cookie from the start exchange
+    except Exception as exc:
+        return _describe(scenario, exc)
+    return None
+
+
+def _stage(key: Key, targets: dict, handle, pool) -> Stage:
+    scenario, profile, browser_name = key
+    target = targets[profile]
+    browser_type, args, browser = handle
+    obs = Observation(scenario, profile, browser_name, target.settings, target.expiry, started_at=time.time())
+    return Stage(browser, browser_type, args, target, obs, pool)
+
+
+async def _one(key: Key, stage: Stage) -> Outcome:
+    error = await _guarded(key[0], SCENARIOS[key[0]](stage))
+    stage.obs.finished_at = time.time()
+    return Outcome(stage.obs, error)
+
+
+async def _group(scenario: str, stages: list[Stage]) -> list[Outcome]:
+    error = await _guarded(scenario, GROUP_SCENARIOS[scenario](stages))
+    outcomes = []
+    for stage in stages:
+        stage.obs.finished_at = time.time()
+        own = None if stage.failure is None or isinstance(stage.failure, NoSessionCookie) \
+            else _describe(scenario, stage.failure)
+        outcomes.append(Outcome(stage.obs, own or error))
+    return outcomes
+
+
 async def _launch(pw, spec: BrowserSpec, base_args: dict, connect: dict | None):
     browser_type = getattr(pw, spec.name)
     args = {**base_args, **spec.launch_args}
@@ -44,73 +90,68 @@ async def _launch(pw, spec: BrowserSpec, base_args: dict, connect: dict | None):
     return browser_type, args, await browser_type.launch(**args)
 
 
-async def _one(key: Key, target: Target, browser, browser_type, launch_args, pool, gate) -> Outcome:
-    scenario, profile, browser_name = key
-    obs = Observation(scenario, profile, browser_name, target.settings, target.expiry,
-                      started_at=time.time())
-    stage = Stage(browser, browser_type, launch_args, target, obs, pool)
-    program = SCENARIOS[scenario]
-    try:
-        if scenario == "restart-profile":
-            async with gate:
-                await asyncio.wait_for(program(stage), SCENARIO_TIMEOUT_S)
-        else:
-            await asyncio.wait_for(program(stage), SCENARIO_TIMEOUT_S)
-    except NoSessionCookie:
-        pass  # the checks report the missing cookie from the start exchange
-    except (ScenarioInvalid, ProbeCallFailed) as exc:
-        return Outcome(obs, f"{scenario}: {exc}")
-    except asyncio.TimeoutError:
-        return Outcome(obs, f"{scenario}: did not finish within {SCENARIO_TIMEOUT_S:.0f} s")
-    except PlaywrightError as exc:
-        return Outcome(obs, f"{scenario}: browser error: {str(exc).splitlines()[0]}")
-    except Exception as exc:  # a bug in a scenario must not take the other scenarios down with it
-        return Outcome(obs, f"{scenario}: internal error: {exc!r} (please report this)")
-    finally:
-        obs.finished_at = time.time()
-    return Outcome(obs)
-
-
 async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], base_args: dict,
-               connect: dict | None) -> dict[Key, Outcome]:
+               connect: dict | None, phases: dict) -> dict[Key, Outcome]:
     results: dict[Key, Outcome] = {}
+    mark = time.time()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        phases[name] = round(time.time() - mark, 2)
+        mark = time.time()
+
+    runnable = []
+    for key in sorted(needed):
+        target = targets[key[1]]
+        if isinstance(target, Exception):
+            results[key] = Outcome(error=f"target {key[1]}: {target}")
+        else:
+            runnable.append(key)
     async with async_playwright() as pw:
-        names = sorted({b for _, _, b in needed})
+        names = sorted({k[2] for k in runnable})
         launched = await asyncio.gather(*(_launch(pw, specs[n], base_args, connect) for n in names),
                                         return_exceptions=True)
         browsers = dict(zip(names, launched))
-        wanted = {n: sum(1 for k in needed if k[2] == n and k[0] != "restart-profile") for n in names}
-        ready = [n for n, h in browsers.items() if not isinstance(h, Exception)]
-        warmed = await asyncio.gather(*(ContextPool(browsers[n][2], min(MAIN_SLOTS, wanted[n])).warm()
-                                        for n in ready))
-        pools = dict(zip(ready, warmed))
-        gates = {n: asyncio.Semaphore(PARALLEL_PROFILE_LAUNCHES) for n in names}
-        jobs = {}
-        for key in sorted(needed):
-            scenario, profile, browser_name = key
-            target, handle = targets[profile], browsers[browser_name]
-            if isinstance(target, Exception):
-                results[key] = Outcome(error=f"target {profile}: {target}")
-            elif isinstance(handle, Exception):
-                results[key] = Outcome(error=f"{browser_name} did not launch: {str(handle).splitlines()[0]}")
-            else:
-                browser_type, args, browser = handle
-                jobs[key] = (browser, browser_type, args, pools[browser_name], gates[browser_name])
-        # Timed scenarios first, all together; the browser restarts (CPU-heavy, but with no
-        # deadline to meet) afterwards, so they cannot make a timed step late.
-        for timed in (True, False):
-            keys = [k for k in jobs if (k[0] in TIMED) == timed]
-            done = await asyncio.gather(*(_one(k, targets[k[1]], *jobs[k]) for k in keys))
-            results.update(zip(keys, done))
+        for key in [k for k in runnable if isinstance(browsers[k[2]], BaseException)]:
+            results[key] = Outcome(error=f"{key[2]} did not launch: {str(browsers[key[2]]).splitlines()[0]}")
+            runnable.remove(key)
+        lap("browsers_launch_s")
+        ready = sorted({k[2] for k in runnable})
+        single = [k for k in runnable if k[0] in SCENARIOS]
+        sizes = [min(MAIN_SLOTS, sum(1 for k in single if k[2] == n)) for n in ready]
+        pools = dict(zip(ready, await asyncio.gather(
+            *(ContextPool(browsers[n][2], size).warm() for n, size in zip(ready, sizes)))))
+        lap("contexts_open_s")
+
+        done = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]])) for k in single))
+        results.update(zip(single, done))
+        lap("timed_scenarios_s")
+
+        groups = {}
+        for key in runnable:
+            if key[0] in GROUP_SCENARIOS:
+                groups.setdefault((key[0], key[2]), []).append(key)
+
+        async def restarts(browser_name: str) -> None:
+            # One group at a time per browser: relaunches are whole browser starts.
+            for (scenario, owner), keys in groups.items():
+                if owner == browser_name:
+                    stages = [_stage(k, targets, browsers[browser_name], None) for k in keys]
+                    results.update(zip(keys, await _group(scenario, stages)))
+
+        await asyncio.gather(*(restarts(n) for n in ready))
+        lap("restart_scenarios_s")
+
         for pool in pools.values():
             await pool.close()
         for handle in browsers.values():
-            if not isinstance(handle, Exception):
+            if not isinstance(handle, BaseException):
                 await handle[2].close()
     return results
 
 
 def run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], base_args: dict,
-        connect: dict | None = None) -> dict[Key, Outcome]:
-    """Observe every (scenario, profile, browser) in `needed`; blocks until all are done."""
-    return asyncio.run(_run(needed, targets, specs, base_args, connect))
+        connect: dict | None = None, phases: dict | None = None) -> dict[Key, Outcome]:
+    """Observe every (scenario, profile, browser) in `needed`; blocks until all are done.
+    `phases` receives how long each phase took, for the report."""
+    return asyncio.run(_run(needed, targets, specs, base_args, connect, {} if phases is None else phases))

@@ -44,6 +44,12 @@ class Run:
     browser: str
     promise: Promise
     obs: Observation
+    incomplete: str | None = None  # why the scenario stopped early, if it did
+
+    def missing(self, what: str) -> Verdict:
+        """The error verdict for a step the scenario never reached."""
+        why = f": {self.incomplete}" if self.incomplete else ""
+        return Verdict.error(f"the scenario did not reach {what}{why}", self.evidence("start"))
 
     @property
     def cookie(self) -> str:

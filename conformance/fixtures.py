@@ -4,13 +4,14 @@ close (inside the campaign), temporary folders go."""
 from __future__ import annotations
 
 import secrets
+import time
 
 import pytest
 
 from . import campaign as campaign_mod
 from .check import Run
 from .run_state import STATE_KEY
-from .server import ServerError, TargetServer, migrate_template
+from .server import ServerError, TargetServer, host_for, migrate_template
 from .target import ProbeUnavailable, Target, fetch_settings
 
 
@@ -30,7 +31,8 @@ def conformance_targets(conformance_state, tmp_path_factory):
     try:
         template = migrate_template(workdir) if wanted else None
         token = secrets.token_hex(16)
-        servers = [TargetServer.spawn(p, workdir, template, token) for p in wanted]
+        began = time.time()
+        servers = [TargetServer.spawn(p, workdir, template, token, host_for(p, i)) for i, p in enumerate(wanted)]
         for server in servers:
             try:
                 base = server.wait_ready().base_url
@@ -41,6 +43,7 @@ def conformance_targets(conformance_state, tmp_path_factory):
             except (ServerError, ProbeUnavailable) as exc:
                 targets[server.profile.name] = exc
         conformance_state.targets = targets
+        conformance_state.timings["servers_start_s"] = round(time.time() - began, 2)
         yield targets
     finally:
         for server in servers:
@@ -61,8 +64,9 @@ def conformance_campaign(request, conformance_state, conformance_targets, browse
         if isinstance(target, Target) and _skip_reason(meta, target):
             continue
         needed.add((meta.scenario, profile, browser))
+    conformance_state.timings["scenarios"] = len(needed)
     return campaign_mod.run(needed, conformance_targets, conformance_state.browser_specs,
-                            browser_type_launch_args, connect_options)
+                            browser_type_launch_args, connect_options, conformance_state.timings)
 
 
 @pytest.fixture
@@ -83,9 +87,11 @@ def run(request, conformance_profile, browser_name, conformance_targets, conform
     outcome = conformance_campaign.get((meta.scenario, conformance_profile, browser_name))
     if outcome is None:
         raise RuntimeError(f"scenario {meta.scenario} was not run for {conformance_profile}/{browser_name}")
-    if outcome.error:
+    if outcome.observation is None:
         raise ScenarioError(outcome.error)
-    return Run(conformance_profile, browser_name, target.promise, outcome.observation)
+    # A scenario that stopped early still serves the checks whose steps it reached; the others
+    # report an error naming why it stopped.
+    return Run(conformance_profile, browser_name, target.promise, outcome.observation, outcome.error)
 
 
 def _skip_reason(meta, target: Target) -> str | None:

@@ -174,6 +174,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section("session conformance")
     for line in report.terminal_lines(state.records):
         terminalreporter.write_line(line)
+    if state.timings:
+        terminalreporter.write_line("timings: " + ", ".join(f"{k}={v}" for k, v in state.timings.items()))
     terminalreporter.write_line(f"report: {state.settings.report_path}")
 
 
@@ -183,4 +185,4 @@ def pytest_sessionfinish(session, exitstatus):
         return
     django = next((t.django for t in state.targets.values() if hasattr(t, "django")), "unknown")
     report.write_json(state.settings.report_path, state.records, state.started, time.time(), django,
-                      state.settings.sources)
+                      state.settings.sources, state.timings)

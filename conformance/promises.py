@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 TWO_WEEKS = 1209600
 SIGNED_COOKIES = "django.contrib.sessions.backends.signed_cookies"
+FILE = "django.contrib.sessions.backends.file"
 
 # Ages up to this are waited out in real time; longer ones are judged by header arithmetic
 # and the stored expiry only (nobody waits two weeks in CI).
@@ -58,6 +59,14 @@ class Promise:
     def client_side_store(self) -> bool:
         """signed_cookies keeps no server-side record, so it can only check the signature's age."""
         return self.engine == SIGNED_COOKIES
+
+    @property
+    def whole_second_store(self) -> bool:
+        """Backends that count a session's remaining life in whole seconds (the file backend via
+        get_expiry_age(), signed_cookies via TimestampSigner's integer stamp), so they may end a
+        session up to 1 s early. Used to keep timed steps clear of that second, not in verdicts
+        (except SRV-04's documented signed-cookie stamp)."""
+        return self.engine in (SIGNED_COOKIES, FILE)
 
     @property
     def enforced_server_age(self) -> int:

@@ -56,13 +56,14 @@ def summarize(records: list[dict]) -> dict:
 
 
 def write_json(path: Path, records: list[dict], started: float, finished: float, django: str,
-               settings_sources: dict) -> dict:
+               settings_sources: dict, timings: dict | None = None) -> dict:
     doc = {
         "django": django,
         "started": _iso(started),
         "finished": _iso(finished),
         "duration_s": round(finished - started, 1),
         "settings_sources": settings_sources,
+        "timings": timings or {},
         "results": [{k: r.get(k) for k in FIELDS} | {"facts": r.get("facts") or {}} for r in records],
         "summary": summarize(records),
     }

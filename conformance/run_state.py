@@ -24,6 +24,7 @@ class RunState:
     targets: dict = field(default_factory=dict)
     records: list = field(default_factory=list)
     unused_known: set = field(default_factory=set)
+    timings: dict = field(default_factory=dict)  # phase -> seconds, for the report
 
     def conclude(self, item, meta, verdict: Verdict) -> None:
         """Record the verdict on the item, then end the test the way pytest understands."""

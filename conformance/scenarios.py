@@ -19,7 +19,7 @@ from . import timing
 from .observe import Exchange, Observation
 from .pool import ContextPool
 from .target import Target
-from .visitor import Visitor
+from .visitor import ProbeCallFailed, Visitor
 
 
 class ScenarioInvalid(Exception):
@@ -37,7 +37,8 @@ class Stage:
     launch_args: dict
     target: Target
     obs: Observation
-    mains: ContextPool  # the scenario's own browser context (leasing one admits the scenario)
+    mains: ContextPool | None  # the scenario's own browser context (leasing one admits the scenario)
+    failure: Exception | None = None  # in a group scenario: why this stage dropped out
 
     @property
     def cookie(self) -> str:
@@ -74,8 +75,11 @@ class Stage:
         return timing.handled_at(self.obs, exchange)
 
     def require_before(self, exchange: Exchange, deadline: float, what: str) -> None:
+        """A step that had to precede a deadline did; otherwise drop it and everything after it
+        (no check may judge a late observation) and stop the scenario."""
         start = self.obs.step("start")
         if self.at(exchange) > deadline - timing.BEFORE_DEADLINE_GUARD_S:
+            del self.obs.exchanges[self.obs.exchanges.index(exchange):]
             raise ScenarioInvalid(
                 f"{what} reached the server at +{self.at(exchange) - self.at(start):.2f} s, not before "
                 f"+{deadline - self.at(start):.2f} s: the machine was too busy to judge this scenario")
@@ -103,15 +107,24 @@ class Stage:
 
 
 async def lifecycle(stage: Stage) -> None:
-    """start, read, replay while alive (control), then wait out the browser and server deadlines."""
+    """start, read, replay while alive (control), replay just before the server deadline, then
+    wait out the browser and server deadlines."""
     p = stage.promise
     async with stage.begin() as (v, start):
         read = await v.call("read", "read")
         live = await stage.replay("replay-live", stage.latest_value())
         if p.max_age is not None:
             stage.require_before(read, stage.at(start) + p.max_age, "the first read")
-        stage.require_before(live, stage.server_deadline(start, margin=0) - timing.signed_early(
-            p.client_side_store), "the live replay")
+        early = timing.whole_second_early(p.whole_second_store)
+        stage.require_before(live, stage.server_deadline(start, margin=0) - early, "the live replay")
+        if p.server_waitable:
+            # SRV-04: still honoured just before its age (signed cookies: a second earlier still,
+            # their stamp is whole seconds).
+            before = stage.server_deadline(start, margin=0) - timing.BEFORE_EXPIRY_S - (
+                early if p.client_side_store else 0.0)
+            await timing.until(before, stage.obs, "before server deadline")
+            last = await stage.replay("replay-before-expiry", stage.latest_value())
+            stage.require_before(last, stage.server_deadline(start, margin=0), "the replay before expiry")
         if p.waitable:
             await timing.until(stage.browser_deadline(), stage.obs, "browser deadline")
             await v.call("after-expiry", "read")
@@ -125,19 +138,20 @@ async def lifecycle(stage: Stage) -> None:
 
 async def _renewal(stage: Stage, action: str) -> None:
     p = stage.promise
-    age = p.max_age
     async with stage.begin() as (v, start):
+        age = start.session_set_cookie(stage.cookie).max_age  # as received: a fixed date floors it
         original_browser = stage.browser_deadline()
         original_server = stage.server_deadline(start)
         await timing.until(stage.at(start) + timing.ACTIVITY_FRACTION * age, stage.obs, "activity")
         activity = await v.call("activity", action)
-        stage.require_before(activity, stage.at(start) + age, "the activity")
+        early = timing.whole_second_early(p.whole_second_store)
+        stage.require_before(activity, stage.at(start) + age - early, "the activity")
         await timing.until(max(original_browser, original_server), stage.obs, "original deadline")
         after = await v.call("after-original", "read")
         replay = await stage.replay("replay-after-original", stage.latest_value())
         # Had the activity renewed the session, it would live until activity + age at the earliest
-        # (signed cookies stamp whole seconds: up to 1 s less). Judged later, we cannot tell.
-        renewed_floor = stage.at(activity) + age - timing.signed_early(p.client_side_store)
+        # (whole-second backends: up to 1 s less). Judged later, we could not tell.
+        renewed_floor = stage.at(activity) + p.server_age - early
         stage.require_before(after, renewed_floor, "the read after the original deadline")
         stage.require_before(replay, renewed_floor, "the replay after the original deadline")
         # Idle from here: whatever the last save was, the session must end after it.
@@ -148,12 +162,12 @@ async def _renewal(stage: Stage, action: str) -> None:
 
 
 async def renewal_read(stage: Stage) -> None:
-    """Read-only activity at 70 % of the age, then past the original deadline, then idle."""
+    """Read-only activity at 60 % of the age, then past the original deadline, then idle."""
     await _renewal(stage, "read")
 
 
 async def renewal_write(stage: Stage) -> None:
-    """Modifying activity at 70 % of the age, then past the original deadline, then idle."""
+    """Modifying activity at 60 % of the age, then past the original deadline, then idle."""
     await _renewal(stage, "touch")
 
 
@@ -168,37 +182,66 @@ async def logout(stage: Stage) -> None:
         await stage.replay("replay-after-logout", value)
 
 
-async def restart_context(stage: Stage) -> None:
-    """Close the context and open a new one with only what a browser keeps across a restart."""
-    async with stage.begin() as (v, start):
-        await v.call("before-restart", "read")
-        state = await v.restart_state()
-    again = await stage.visitor(storage_state=state)
+async def _each(stages: list[Stage], step) -> None:
+    """Run one step for every stage of a group; a stage that fails drops out with its error
+    recorded (stage.failure), the others go on."""
+    for stage in stages:
+        if stage.failure is None:
+            try:
+                await step(stage)
+            except NoSessionCookie:
+                stage.failure = NoSessionCookie()
+            except (ScenarioInvalid, ProbeCallFailed) as exc:
+                stage.failure = exc
+
+
+async def _start_and_read(stage: Stage, v: Visitor) -> None:
+    start = await v.call("start", "start", stage.target.start_params())
+    if start.session_set_cookie(stage.cookie) is None:
+        raise NoSessionCookie()
+    await v.call("before-restart", "read")
+
+
+async def restart_context(stages: list[Stage]) -> None:
+    """Sessions for every profile of the group in one context (each target has its own host, so
+    their cookies do not mix), then a new context that keeps only what a browser keeps across a
+    restart (persistent cookies), and a read from each."""
+    browser = stages[0].browser
+    context = await browser.new_context()
     try:
-        await again.call("after-restart", "read")
+        page = await context.new_page()
+        await _each(stages, lambda st: _start_and_read(st, Visitor(st.target, st.obs, context, page)))
+        state = await Visitor(stages[0].target, stages[0].obs, context, page).restart_state()
+    finally:
+        await context.close()
+    again = await browser.new_context(storage_state=state)
+    try:
+        page = await again.new_page()
+        await _each(stages, lambda st: Visitor(st.target, st.obs, again, page).call("after-restart", "read"))
     finally:
         await again.close()
 
 
-async def restart_profile(stage: Stage) -> None:
-    """A real browser restart: close and relaunch a persistent profile on the same folder."""
+async def restart_profile(stages: list[Stage]) -> None:
+    """A real browser restart: sessions for every profile of the group in one persistent profile
+    folder, close the browser, relaunch it on the same folder, read from each. One relaunch for
+    the whole group: a Firefox start costs seconds of CPU."""
+    first = stages[0]
     with tempfile.TemporaryDirectory(prefix="conformance-profile-") as folder:
-        async def launch() -> Visitor:
-            return await Visitor.open_persistent(stage.browser_type, stage.launch_args, folder,
-                                                 stage.target, stage.obs)
-        v = await launch()
+        async def launch():
+            context = await first.browser_type.launch_persistent_context(folder, **first.launch_args)
+            return context, (context.pages[0] if context.pages else await context.new_page())
+
+        context, page = await launch()
         try:
-            start = await v.call("start", "start", stage.target.start_params())
-            if start.session_set_cookie(stage.cookie) is None:
-                raise NoSessionCookie()
-            await v.call("before-restart", "read")
+            await _each(stages, lambda st: _start_and_read(st, Visitor(st.target, st.obs, context, page)))
         finally:
-            await v.close()
-        again = await launch()
+            await context.close()
+        context, page = await launch()
         try:
-            await again.call("after-restart", "read")
+            await _each(stages, lambda st: Visitor(st.target, st.obs, context, page).call("after-restart", "read"))
         finally:
-            await again.close()
+            await context.close()
 
 
 SCENARIOS = {
@@ -206,6 +249,9 @@ SCENARIOS = {
     "renewal-read": renewal_read,
     "renewal-write": renewal_write,
     "logout": logout,
+}
+# One run per browser covers every profile that needs it (a list of stages).
+GROUP_SCENARIOS = {
     "restart-context": restart_context,
     "restart-profile": restart_profile,
 }

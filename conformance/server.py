@@ -25,6 +25,12 @@ POLL_S = 0.05
 PROBE_HEADER = "X-Conformance-Token"
 
 
+def host_for(profile: Profile, index: int) -> str:
+    """The profile's own loopback address: 127.0.0.0/8 is all loopback on Linux, and browsers
+    treat it as potentially trustworthy (Secure cookies work over http there, as on 127.0.0.1)."""
+    return profile.host or f"127.0.0.{10 + index}"
+
+
 class ServerError(Exception):
     """The site did not start or answer; the message ends with its log tail."""
 
@@ -52,8 +58,11 @@ class TargetServer:
     base_url: str | None = None
 
     @classmethod
-    def spawn(cls, profile: Profile, workdir: Path, template_db: Path, token: str) -> "TargetServer":
-        """Start the process; call wait_ready() afterwards (spawn all first, then wait)."""
+    def spawn(cls, profile: Profile, workdir: Path, template_db: Path, token: str,
+              host: str = "127.0.0.1") -> "TargetServer":
+        """Start the process; call wait_ready() afterwards (spawn all first, then wait).
+        Each profile gets its own loopback address (see host_for): cookies are per host, not per
+        port, so one browser context can hold sessions of several profiles without mixing them."""
         home = workdir / profile.name
         home.mkdir(parents=True, exist_ok=True)
         db = home / "db.sqlite3"
@@ -64,10 +73,11 @@ class TargetServer:
             session["SESSION_FILE_PATH"] = str(home / "sessions")
         env = {**os.environ, "TARGET_SITE_SESSION": json.dumps(session), "TARGET_SITE_DB": str(db),
                "CONFORMANCE_PROBE_TOKEN": token, "DJANGO_SETTINGS_MODULE": "target_site.settings",
+               "TARGET_SITE_ALLOWED_HOSTS": host,
                "PYTHONUNBUFFERED": "1"}
         log_path = home / "server.log"
         log = open(log_path, "wb")
-        process = subprocess.Popen([sys.executable, "-m", "target_site.serve", "--port", "0"],
+        process = subprocess.Popen([sys.executable, "-m", "target_site.serve", "--host", host, "--port", "0"],
                                    cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
         log.close()  # the child holds its own descriptor

@@ -19,18 +19,24 @@ SERVER_MARGIN_S = 0.5
 # signed_cookies stamps the signature with whole seconds (TimestampSigner: int(time.time())), so
 # the server may refuse a cookie up to 1 s *before* its age has passed. It never honours one
 # late, so waiting for refusal needs no extra margin, but "still alive" must be judged 1 s early.
-SIGNED_COOKIE_EARLY_S = 1.0
+# The file backend floors the remaining seconds the same way (see Promise.whole_second_store).
+WHOLE_SECOND_EARLY_S = 1.0
+# SRV-04 replays this long before the server deadline to see the session still honoured: long
+# enough for a replay to land in time on a busy machine, short enough that a backend flooring
+# the remaining seconds (ending sessions up to 1 s early) is refused there.
+BEFORE_EXPIRY_S = 1.0
 # Expires is an HTTP date: whole seconds, truncated, so it may read up to 1 s early. Plus the
 # time between the server computing it and the Date header.
 EXPIRES_ROUNDING_S = 1.5
 # The jar's stored expiry is received + Max-Age; allow for the request's round trip and
 # Firefox's whole-second storage in older releases.
 JAR_TOLERANCE_S = 1.5
-# Activity happens at this fraction of the age: late enough that a renewed deadline (activity +
-# age) lies well beyond the original one plus its margins (where "still alive" is judged), early
-# enough to land before the original deadline. With a 3 s age: activity at 2.1 s, judged at
-# 3.5 s, renewed deadline 5.1 s.
-ACTIVITY_FRACTION = 0.7
+# Activity happens at this fraction of the cookie's Max-Age: late enough that the renewed
+# deadline (activity + age, less 1 s for whole-second backends) lies well after the original
+# deadline plus its margin, where "still alive" is judged; early enough that a whole-second
+# backend still honours the session. 3 s age: activity 1.8 s, judged 3.5 s, renewed 4.8 s.
+# 4 s age, whole-second backend: activity 2.4 s, judged 4.5 s, renewed at the earliest 5.4 s.
+ACTIVITY_FRACTION = 0.6
 # A step that must happen before a deadline has to reach the server at least this long before
 # it; otherwise the machine was too busy to judge and the scenario says so instead of guessing.
 BEFORE_DEADLINE_GUARD_S = 0.2
@@ -87,5 +93,5 @@ def server_deadline(obs: Observation, save: Exchange, age: float) -> float:
     return handled_at(obs, save) + age
 
 
-def signed_early(client_side_store: bool) -> float:
-    return SIGNED_COOKIE_EARLY_S if client_side_store else 0.0
+def whole_second_early(whole_second_store: bool) -> float:
+    return WHOLE_SECOND_EARLY_S if whole_second_store else 0.0

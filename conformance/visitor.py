@@ -58,6 +58,8 @@ class Visitor:
         without Firefox's JSON viewer, which made a JSON navigation take seconds under load."""
         await self.ready()
         if not self._page.url.startswith(self.target.base_url):
+            # A page may serve several targets in turn (group scenarios, pooled contexts).
+            await self._page.set_extra_http_headers({PROBE_HEADER: self.target.token})
             await self._page.goto(self.target.probe_url(""))
         url = self.target.probe_url(action, params)
         sent = time.time()

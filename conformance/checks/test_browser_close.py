@@ -19,11 +19,13 @@ def _restartable(p):
 
 def _after_restart(run: Run, how: str) -> Verdict:
     before, after = run.step("before-restart"), run.step("after-restart")
-    if before is None or before.sent_session_cookie is None:
+    if before is None:
+        return run.missing("the read before the restart")
+    if before.sent_session_cookie is None:
         return Verdict.error("the browser did not send the session cookie before the restart",
                              run.evidence("start", "before-restart"))
     if after is None:
-        return Verdict.error(f"the scenario did not reach the {how}", run.evidence("start", "before-restart"))
+        return run.missing(f"the {how}")
     evidence = run.evidence("start", "before-restart", "after-restart")
     if run.promise.browser_length:
         return judge(after.sent_session_cookie is None, f"no {run.cookie} sent after the {how}",
