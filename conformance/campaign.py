@@ -24,7 +24,9 @@ from .visitor import ProbeCallFailed
 SCENARIO_TIMEOUT_S = 120.0
 # Scenarios in flight per browser. Each costs ~0.3 s of CPU over ~5 s of mostly waiting
 # (measured), but every slot is a page opened up front (0.35 s Chromium, 0.7 s Firefox).
-MAIN_SLOTS = 10
+MAIN_SLOTS = 12
+# Replays need no page (see Visitor.replay_request): cheap contexts, cleared before each use.
+REPLAY_SLOTS = 4
 
 Key = tuple[str, str, str]  # (scenario, profile, browser)
 
@@ -57,12 +59,12 @@ async def _guarded(scenario: str, coro) -> str | None:
     return None
 
 
-def _stage(key: Key, targets: dict, handle, pool) -> Stage:
+def _stage(key: Key, targets: dict, handle, pools) -> Stage:
     scenario, profile, browser_name = key
     target = targets[profile]
     browser_type, args, browser = handle
     obs = Observation(scenario, profile, browser_name, target.settings, target.expiry, started_at=time.time())
-    return Stage(browser, browser_type, args, target, obs, pool)
+    return Stage(browser, browser_type, args, target, obs, *pools)
 
 
 async def _one(key: Key, stage: Stage) -> Outcome:
@@ -119,8 +121,10 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
         ready = sorted({k[2] for k in runnable})
         single = [k for k in runnable if k[0] in SCENARIOS]
         sizes = [min(MAIN_SLOTS, sum(1 for k in single if k[2] == n)) for n in ready]
-        pools = dict(zip(ready, await asyncio.gather(
-            *(ContextPool(browsers[n][2], size).warm() for n, size in zip(ready, sizes)))))
+        mains = await asyncio.gather(*(ContextPool(browsers[n][2], size).warm() for n, size in zip(ready, sizes)))
+        replays = await asyncio.gather(*(ContextPool(browsers[n][2], REPLAY_SLOTS, pages=False).warm()
+                                         for n in ready))
+        pools = {n: (m, r) for n, m, r in zip(ready, mains, replays)}
         lap("contexts_open_s")
 
         done = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]])) for k in single))
@@ -136,14 +140,15 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
             # One group at a time per browser: relaunches are whole browser starts.
             for (scenario, owner), keys in groups.items():
                 if owner == browser_name:
-                    stages = [_stage(k, targets, browsers[browser_name], None) for k in keys]
+                    stages = [_stage(k, targets, browsers[browser_name], (None, None)) for k in keys]
                     results.update(zip(keys, await _group(scenario, stages)))
 
         await asyncio.gather(*(restarts(n) for n in ready))
         lap("restart_scenarios_s")
 
-        for pool in pools.values():
-            await pool.close()
+        for main_pool, replay_pool in pools.values():
+            await main_pool.close()
+            await replay_pool.close()
         for handle in browsers.values():
             if not isinstance(handle, BaseException):
                 await handle[2].close()

@@ -20,8 +20,8 @@ from .visitor import Visitor
 
 
 class ContextPool:
-    def __init__(self, browser: Browser, size: int):
-        self.browser, self.size = browser, size
+    def __init__(self, browser: Browser, size: int, pages: bool = True):
+        self.browser, self.size, self.pages = browser, size, pages
         self._free: asyncio.Queue = asyncio.Queue()
         self._contexts = []
         self._opened = 0  # counted before the await, so concurrent leases cannot overshoot
@@ -31,19 +31,20 @@ class ContextPool:
         run opens only what it uses), else wait for one to be returned."""
         if self._free.empty() and self._opened < self.size:
             self._opened += 1
-            context = await self.browser.new_context()
-            self._contexts.append(context)
-            return context, await context.new_page()
+            return await self._open()
         return await self._free.get()
+
+    async def _open(self):
+        context = await self.browser.new_context()
+        self._contexts.append(context)
+        return context, (await context.new_page() if self.pages else None)
 
     async def warm(self) -> "ContextPool":
         """Open every context before the scenarios start: opened mid-run, new pages (Firefox: up
         to seconds each under load) would delay other scenarios' timed steps."""
         while self._opened < self.size:
             self._opened += 1
-            context = await self.browser.new_context()
-            self._contexts.append(context)
-            self._free.put_nowait((context, await context.new_page()))
+            self._free.put_nowait(await self._open())
         return self
 
     @asynccontextmanager
@@ -51,7 +52,8 @@ class ContextPool:
         context, page = await self._acquire()
         try:
             await context.clear_cookies()
-            await page.set_extra_http_headers({PROBE_HEADER: target.token})
+            if page is not None:
+                await page.set_extra_http_headers({PROBE_HEADER: target.token})
             yield Visitor(target, obs, context, page)
         finally:
             self._free.put_nowait((context, page))

@@ -111,9 +111,17 @@ def terminal_lines(records: list[dict]) -> list[str]:
     lines.append(f"  does not hold: {', '.join(sliding['never']) or 'none'}")
     if sliding["mixed"]:
         lines.append(f"  differs between browsers: {', '.join(sliding['mixed'])}")
-    for r in records:
-        if r["verdict"] == CAVEAT:
-            lines.append(f"caveat {r['id']} [{r['browser']} · {r['profile']}]: {r['note']}")
-        if r["verdict"] == FAIL and r.get("known"):
-            lines.append(f"known  {r['id']} [{r['browser']} · {r['profile']}]: {r['known']}")
+    lines += _grouped(records, CAVEAT, "note", "caveat")
+    lines += _grouped([r for r in records if r.get("known")], FAIL, "known", "known Django defect")
     return lines
+
+
+def _grouped(records: list[dict], verdict: str, field: str, label: str) -> list[str]:
+    """One line per distinct reason, naming where it was seen (the JSON has every detail)."""
+    seen: dict[str, list[str]] = defaultdict(list)
+    for r in records:
+        if r["verdict"] == verdict:
+            where = f"{r['id']} {r['profile']}"
+            if where not in seen[r[field]]:
+                seen[r[field]].append(where)
+    return [f"{label}: {reason.split('. ')[0].rstrip('.')}. [{', '.join(where)}]" for reason, where in seen.items()]

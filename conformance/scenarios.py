@@ -38,6 +38,7 @@ class Stage:
     target: Target
     obs: Observation
     mains: ContextPool | None  # the scenario's own browser context (leasing one admits the scenario)
+    replays: ContextPool | None = None  # page-less contexts, cleared before each replay
     failure: Exception | None = None  # in a group scenario: why this stage dropped out
 
     @property
@@ -64,12 +65,9 @@ class Stage:
         """Ask the server about a cookie value from a fresh context that never held this session
         (a well-behaved browser never sends an expired cookie: this is the only way to see
         server-side expiry)."""
-        fresh = await self.visitor()
-        try:
+        async with self.replays.lease(self.target, self.obs) as fresh:
             await fresh.plant(self.cookie, value)
             return await fresh.replay_request(label)
-        finally:
-            await fresh.close()
 
     def at(self, exchange: Exchange) -> float:
         return timing.handled_at(self.obs, exchange)
