@@ -81,3 +81,23 @@ def playwright_paths() -> dict[str, str | None]:
             return {n: getattr(pw, n).executable_path for n in ("chromium", "firefox", "webkit")}
     except Exception:  # a broken driver install: fall back to system browsers only
         return {"chromium": None, "firefox": None, "webkit": None}
+
+
+def main(argv: list[str]) -> int:
+    """`python -m conformance.browsers NAME...`: say which browser each engine would launch, or
+    what to install; exit 1 if any is missing (the Makefile installs system browsers then)."""
+    paths = playwright_paths()
+    missing = 0
+    for name in argv or ["chromium", "firefox"]:
+        try:
+            print(f"{name}: {resolve(name, paths.get(name)).describe()}")
+        except BrowserMissing as exc:
+            print(str(exc))
+            missing += 1
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -149,7 +149,8 @@ def pytest_runtest_makereport(item, call):
         state.records.append(record)
         rep.conformance_verdict = record["verdict"]
         rep.conformance_known = bool(record.get("known"))
-        rep.user_properties.extend([("conformance_id", meta.id), ("verdict", record["verdict"]),
+        # JUnit writes the properties of the teardown report, which copies item.user_properties.
+        item.user_properties.extend([("conformance_id", meta.id), ("verdict", record["verdict"]),
                                     ("expected", record["expected"]), ("observed", record["observed"]),
                                     ("doc", meta.doc)] + ([("known", record["known"])] if record.get("known") else []))
 

@@ -1,0 +1,43 @@
+# django-session-conformance: every install step lives here, so a fresh clone needs only
+#   make conformance   (the suite against the reference site)
+#   make test          (the project's own tests, then the suite)
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# Extra pytest arguments, e.g. make conformance ARGS="--profile age-4s-db --browser firefox"
+ARGS ?=
+
+.PHONY: conformance test unit deps browsers clean
+
+deps: $(STAMP)
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Prefer Playwright's own browsers when present (a laptop after `playwright install`); otherwise
+# the system's (Debian: chromium, firefox-esr), installed with apt when we are root; otherwise
+# try Playwright's download. `python -m conformance.browsers` says what will be launched. Checked
+# on every run (half a second): a browser removed since the last run is found here, not mid-suite.
+browsers: deps
+	@if $(PY) -m conformance.browsers chromium firefox; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium and firefox-esr"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr >/dev/null \
+	  && $(PY) -m conformance.browsers chromium firefox; \
+	else \
+	  $(VENV)/bin/playwright install chromium firefox && $(PY) -m conformance.browsers chromium firefox; \
+	fi
+
+conformance: deps browsers
+	$(PY) -m pytest conformance/checks $(ARGS)
+
+unit: deps browsers
+	$(PY) -m pytest conformance/tests -p no:cacheprovider $(ARGS)
+
+test: unit conformance
+
+clean:
+	rm -rf $(VENV) reports test-results

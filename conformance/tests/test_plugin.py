@@ -1,0 +1,169 @@
+"""The plugin as a user meets it: options, bad input, collection, the report. Each case runs pytest
+in a subprocess (pytester) against the real checks and pins the user-facing lines."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHECKS = str(REPO / "conformance" / "checks")
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True)
+def importable_package(monkeypatch):
+    """Subprocess runs outside the repo must import `conformance` (it is not pip-installed)."""
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+
+
+@pytest.fixture
+def run_suite(pytester, tmp_path):
+    """pytest on the real checks, writing its report into tmp_path (never into reports/)."""
+    def run(*args, env=None):
+        report = tmp_path / "conformance.json"
+        if env:
+            for key, value in env.items():
+                pytester._monkeypatch.setenv(key, value)
+        result = pytester.runpytest_subprocess(CHECKS, "--conformance-report", str(report), *args)
+        result.report_path = report
+        return result
+    return run
+
+
+def test_unknown_profile_is_one_line_usage_error(run_suite):
+    result = run_suite("--profile", "nope")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: unknown profile nope (from CLI); known profiles: age-4s-db, *"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_unknown_profile_from_environment_names_its_source(run_suite):
+    result = run_suite(env={"CONFORMANCE_PROFILES": "nope"})
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: unknown profile nope (from env CONFORMANCE_PROFILES); *"])
+
+
+def test_unknown_check_id(run_suite):
+    result = run_suite("--check", "NOPE-99", "--profile", "default-two-weeks")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: unknown check id NOPE-99; known: AGE-01, AGE-02, *"])
+
+
+def test_unknown_browser(run_suite):
+    result = run_suite(env={"CONFORMANCE_BROWSERS": "netscape"})
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: unknown browser netscape (from env CONFORMANCE_BROWSERS); *"])
+
+
+def test_missing_browser_names_the_fix(run_suite):
+    result = run_suite("--profile", "default-two-weeks", "--check", "ATTR-01", "--browser", "firefox",
+                       "--browser-executable", "firefox=/nonexistent/firefox")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: firefox: --browser-executable /nonexistent/firefox is not an executable file"])
+
+
+def test_bad_browser_executable_syntax(run_suite):
+    result = run_suite("--browser-executable", "/usr/bin/firefox")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --browser-executable takes NAME=PATH*"])
+
+
+def test_list_checks_prints_the_catalogue(run_suite):
+    result = run_suite("--list-checks")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["AGE-01 *cookie-age*", "*https://docs.djangoproject.com/*",
+                                 "SRV-04 *server-expiry*"])
+
+
+def test_header_says_where_each_setting_came_from(run_suite):
+    result = run_suite("--collect-only", "--profile", "age-4s-db", env={"CONFORMANCE_BROWSERS": "firefox"})
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["conformance: profiles=age-4s-db (from CLI), target=spawned target_site, "
+                                 "browsers=firefox (from env CONFORMANCE_BROWSERS), checks=all (from default), *"])
+
+
+def test_test_ids_name_profile_and_browser(run_suite):
+    result = run_suite("--collect-only", "-q", "--profile", "age-4s-db", "--check", "AGE-01")
+    result.stdout.re_match_lines([
+        re.escape("conformance/checks/test_cookie_age.py::test_max_age_is_the_configured_age[age-4s-db-chromium]"),
+        re.escape("conformance/checks/test_cookie_age.py::test_max_age_is_the_configured_age[age-4s-db-firefox]"),
+    ])
+
+
+def test_duplicate_check_id_fails_collection(pytester):
+    pytester.makeconftest('pytest_plugins = ["conformance.plugin"]')
+    pytester.makepyfile(test_dup='''
+        from conformance.check import SETTINGS, check
+
+        @check("DUP-01", family="cookie-age", scenario="lifecycle", doc=SETTINGS)
+        def test_one(run):
+            """One. "a quoted promise of twenty characters or more" """
+
+        @check("DUP-01", family="cookie-age", scenario="lifecycle", doc=SETTINGS)
+        def test_two(run):
+            """Two. "a quoted promise of twenty characters or more" """
+    ''')
+    result = pytester.runpytest_subprocess("--collect-only", "--profile", "default-two-weeks")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: duplicate check id DUP-01: *test_one and *test_two"])
+
+
+def test_server_that_cannot_start_is_an_error_with_its_log(pytester, tmp_path):
+    """A profile whose site cannot start errors its checks (not fail), with the server's log, and
+    leaves no process behind."""
+    pytester.makeconftest('''
+        from conformance import profiles
+        broken = profiles.Profile("broken", "an engine that does not exist",
+                                  {"SESSION_ENGINE": "no.such.engine"})
+        profiles.PROFILES += (broken,)
+        profiles.BY_NAME["broken"] = broken
+        pytest_plugins = ["conformance.plugin"]
+    ''')
+    pytester.makepyfile(test_reexport="from conformance.checks.test_cookie_attributes import test_cookie_name")
+    result = pytester.runpytest_subprocess("--profile", "broken", "--browser", "chromium",
+                                           "--conformance-report", str(tmp_path / "r.json"))
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*server for profile broken exited with * before it was ready: *No module named 'no'*",
+                                 "*1 error*"])
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [r["verdict"] for r in report["results"]] == ["error"]
+    leftovers = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p).count("target_site.serve")
+                 and "broken" in _environ(p)]
+    assert leftovers == []
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def _environ(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/environ").read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_a_small_real_run_writes_the_report(run_suite, tmp_path):
+    junit = tmp_path / "junit.xml"
+    result = run_suite("--profile", "default-two-weeks", "--check", "AGE-01", "--check", "ATTR-0[15]",
+                       "--browser", "chromium", "--junitxml", str(junit))
+    assert result.ret == 0, result.stdout.str()[-2000:]
+    result.stdout.fnmatch_lines(["*session conformance*", "default-two-weeks *P*", "*3 verdicts: 3 pass*"])
+    report = json.loads(result.report_path.read_text())
+    assert report["django"].startswith("5.2")
+    assert {"started", "results", "summary"} <= report.keys()
+    ids = sorted(r["id"] for r in report["results"])
+    assert ids == ["AGE-01", "ATTR-01", "ATTR-05"]
+    first = report["results"][0]
+    for field in ("id", "family", "profile", "browser", "verdict", "expected", "observed", "evidence",
+                  "doc", "duration_s", "known"):
+        assert field in first
+    assert first["verdict"] == "pass" and first["browser"] == "chromium"
+    assert 'name="verdict" value="pass"' in junit.read_text()
