@@ -77,7 +77,8 @@ def check(check_id: str, *, family: str, scenario: str, doc: str,
     def decorate(fn):
         doc_text = (fn.__doc__ or "").strip()
         quotes = re.findall(r'"([^"]{20,})"', doc_text.replace("\n", " "))
-        meta = Check(check_id, family, scenario, doc, title=doc_text.splitlines()[0] if doc_text else "",
+        title = " ".join(doc_text.split("\n\n")[0].split())  # the first paragraph, on one line
+        meta = Check(check_id, family, scenario, doc, title=title,
                      quote=re.sub(r"\s+", " ", quotes[0]) if quotes else "", applies=applies)
 
         @functools.wraps(fn)

@@ -84,7 +84,7 @@ def pytest_collection_modifyitems(session, config, items):
                                     f"{item.path}::{item.function.__qualname__}")
     if config.option.conformance_list:
         _print_catalogue(config, items)
-        pytest.exit("check catalogue printed", returncode=0)
+        pytest.exit(f"{len(checks)} checks listed", returncode=0)
     patterns = state.settings.check_patterns
     unmatched = [p for p in patterns if not any(fnmatch.fnmatchcase(i, p) for i in checks)]
     if checks and unmatched:

@@ -1,0 +1,245 @@
+"""Unit tests for conformance.verdict and conformance.report on hand-made records."""
+
+import json
+
+import pytest
+
+from conformance import report
+from conformance.check import FAMILIES
+from conformance.verdict import CAVEAT, ERROR, FAIL, PASS, SKIP, Verdict, judge, message
+
+EVIDENCE = [{"step": "start", "at_s": 1.0, "status": 200, "set_cookie": "sessionid=k; Max-Age=4; Path=/",
+             "cookie_received": None, "accepted": False, "stored_expiry": None, "jar_expires": None}]
+
+
+# --- verdict.judge ---------------------------------------------------------------------------
+
+
+def test_judge_pass_ignores_caveat():
+    v = judge(True, "exp", "obs", EVIDENCE, caveat="documented limitation", facts={"a": 1})
+    assert v.kind == PASS
+    assert v.note == ""
+    assert (v.expected, v.observed, v.evidence, v.facts) == ("exp", "obs", EVIDENCE, {"a": 1})
+
+
+def test_judge_caveat_when_documented():
+    v = judge(False, "exp", "obs", EVIDENCE, caveat="documented limitation")
+    assert v.kind == CAVEAT
+    assert v.note == "documented limitation"
+
+
+def test_judge_fail_without_caveat():
+    v = judge(False, "exp", "obs", [])
+    assert v.kind == FAIL
+    assert v.note == ""
+    assert v.facts == {}
+
+
+def test_skip_and_error_constructors():
+    assert Verdict.skip("why") == Verdict(SKIP, note="why")
+    e = Verdict.error("broken")
+    assert e.kind == ERROR and e.note == "broken" and e.evidence == []
+    assert Verdict.error("broken", EVIDENCE).evidence == EVIDENCE
+
+
+# --- verdict.message -------------------------------------------------------------------------
+
+
+def test_message_fail_with_evidence():
+    v = judge(False, "Max-Age=4", "Max-Age=1209600", EVIDENCE)
+    assert message("AGE-01", "chromium", "age-4s-db", v) == (
+        "AGE-01 [chromium · age-4s-db] expected Max-Age=4; observed Max-Age=1209600 — "
+        "start: Set-Cookie: sessionid=k; Max-Age=4; Path=/; Cookie received: (none); server refused")
+
+
+def test_message_without_evidence_has_no_dash():
+    v = judge(True, "x", "y", [])
+    assert message("ATTR-01", "firefox", "default-two-weeks", v) == \
+        "ATTR-01 [firefox · default-two-weeks] expected x; observed y"
+
+
+def test_message_caveat_appends_note():
+    v = judge(False, "refused", "accepted", [], caveat="signed_cookies: quote")
+    assert message("SRV-02", "firefox", "p", v) == \
+        "SRV-02 [firefox · p] expected refused; observed accepted (signed_cookies: quote)"
+
+
+def test_message_skip_and_error():
+    assert message("REN-01", "webkit", "p", Verdict.skip("too long")) == "REN-01 [webkit · p] skip: too long"
+    assert message("REN-01", "webkit", "p", Verdict.error("no step")) == "REN-01 [webkit · p] error: no step"
+
+
+def test_message_evidence_variants():
+    evidence = [
+        {"step": "read", "cookie_received": "sessionid=k", "accepted": True},
+        {"step": "bare"},
+        "free text",
+        {"step": "four", "accepted": False},
+        {"step": "fifth-is-dropped", "accepted": True},
+    ]
+    line = message("X-01", "b", "p", judge(False, "e", "o", evidence))
+    assert line.endswith(" — read: Cookie received: sessionid=k; server accepted | bare | free text | "
+                         "four: server refused")
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def rec(check_id, family, profile, browser, verdict, known=None, note="", facts=None, **extra):
+    r = {"id": check_id, "family": family, "profile": profile, "browser": browser, "verdict": verdict,
+         "expected": "e", "observed": "o", "evidence": [], "note": note, "known": known,
+         "doc": "https://docs.djangoproject.com/en/5.2/", "quote": "q", "title": "t",
+         "duration_s": 0.01, "nodeid": f"{check_id}[{profile}-{browser}]"}
+    if facts is not None:
+        r["facts"] = facts
+    r.update(extra)
+    return r
+
+
+def ren(check_id, profile, browser, in_browser, on_server):
+    return rec(check_id, "renewal", profile, browser, PASS,
+               facts={"renewed_in_browser": in_browser, "renewed_on_server": on_server})
+
+
+KNOWN_REASON = "The file backend never expires. More detail here."
+CAVEAT_NOTE = "signed_cookies: stale only after age. Ticket."
+
+RECORDS = [
+    rec("AGE-01", "cookie-age", "age-4s-db", "chromium", PASS),
+    rec("AGE-01", "cookie-age", "age-4s-db", "firefox", PASS),
+    rec("SRV-01", "server-expiry", "set-expiry-int-file", "chromium", FAIL, known=KNOWN_REASON),
+    rec("SRV-01", "server-expiry", "set-expiry-int-file", "firefox", FAIL, known=KNOWN_REASON),
+    rec("SRV-02", "server-expiry", "age-4s-signed-cookies", "chromium", CAVEAT, note=CAVEAT_NOTE),
+    rec("SRV-02", "server-expiry", "age-4s-signed-cookies", "firefox", PASS),
+    rec("ATTR-04", "cookie-attributes", "age-4s-db", "firefox", FAIL),
+    rec("CLOSE-02", "browser-close", "age-4s-db", "chromium", SKIP, note="too short"),
+    rec("AGE-04", "cookie-age", "age-4s-db", "firefox", ERROR, note="no step"),
+    ren("REN-02", "save-every-request", "chromium", True, True),
+    ren("REN-04", "save-every-request", "chromium", True, True),
+    ren("REN-02", "age-4s-db", "chromium", False, False),
+    ren("REN-04", "age-4s-db", "chromium", True, True),
+    ren("REN-02", "set-expiry-datetime", "chromium", False, False),
+    ren("REN-04", "set-expiry-datetime", "chromium", False, False),
+    ren("REN-02", "age-4s-cache", "chromium", True, True),
+    ren("REN-02", "age-4s-cache", "firefox", False, False),
+    ren("REN-04", "age-4s-cache", "chromium", True, True),
+]
+
+
+def test_summarize_counts():
+    s = report.summarize(RECORDS)
+    assert s["total"] == 18
+    assert s["verdicts"] == {ERROR: 1, FAIL: 3, CAVEAT: 1, PASS: 12, SKIP: 1}
+    assert list(s["verdicts"]) == [ERROR, FAIL, CAVEAT, PASS, SKIP]
+    assert s["known_failures"] == 2
+    assert s["unexpected_failures"] == 1
+    assert s["browsers"] == ["chromium", "firefox"]
+    assert s["profiles"] == ["age-4s-cache", "age-4s-db", "age-4s-signed-cookies", "save-every-request",
+                             "set-expiry-datetime", "set-expiry-int-file"]
+
+
+def test_summarize_empty():
+    s = report.summarize([])
+    assert s["total"] == 0 and s["verdicts"] == {ERROR: 0, FAIL: 0, CAVEAT: 0, PASS: 0, SKIP: 0}
+    assert s["browsers"] == [] and s["profiles"] == []
+
+
+def test_sliding_summary():
+    assert report.sliding_summary(RECORDS) == {
+        "reads_and_writes": ["save-every-request"],
+        "writes_only": ["age-4s-db"],
+        "never": ["set-expiry-datetime"],
+        "mixed": ["age-4s-cache"],
+    }
+
+
+def test_sliding_summary_needs_both_browser_and_server():
+    records = [ren("REN-02", "p", "chromium", True, False), ren("REN-04", "p", "chromium", True, False)]
+    assert report.sliding_summary(records)["never"] == ["p"]
+
+
+def test_sliding_summary_ignores_records_without_facts():
+    records = [rec("REN-02", "renewal", "p", "chromium", FAIL), rec("REN-01", "renewal", "q", "chromium", PASS,
+                                                                       facts={"renewed_in_browser": True})]
+    assert report.sliding_summary(records) == {"reads_and_writes": [], "writes_only": [], "never": [],
+                                               "mixed": []}
+
+
+def test_terminal_lines_empty():
+    assert report.terminal_lines([]) == []
+
+
+def test_terminal_lines():
+    lines = report.terminal_lines(RECORDS)
+    assert lines[0].startswith("cells: chromium firefox; worst verdict")
+    header = lines[1].split()
+    assert header == list(FAMILIES)
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:8]}
+    # columns: cookie-age, browser-close, renewal, server-expiry, cookie-attributes; cell "chromium firefox"
+    assert rows["age-4s-db"] == ["P", "E", "s", "-", "P", "-", "-", "-", "-", "F"]
+    assert rows["set-expiry-int-file"] == ["-", "-", "-", "-", "-", "-", "K", "K", "-", "-"]
+    assert rows["age-4s-signed-cookies"] == ["-", "-", "-", "-", "-", "-", "C", "P", "-", "-"]
+    assert rows["age-4s-cache"] == ["-", "-", "-", "-", "P", "P", "-", "-", "-", "-"]
+    assert lines[8] == "18 verdicts: 12 pass, 3 fail (2 known Django defects), 1 caveat, 1 skip, 1 error"
+    assert lines[9] == "'Expiry resets while the user keeps interacting' (observed):"
+    assert lines[10] == "  holds for reads and writes: save-every-request"
+    assert lines[11] == "  holds for writes only (reads do not renew): age-4s-db"
+    assert lines[12] == "  does not hold: set-expiry-datetime"
+    assert lines[13] == "  differs between browsers: age-4s-cache"
+    assert lines[14] == "caveat: signed_cookies: stale only after age. [SRV-02 age-4s-signed-cookies]"
+    assert lines[15] == "known Django defect: The file backend never expires. [SRV-01 set-expiry-int-file]"
+    assert len(lines) == 16
+
+
+def test_cell_unknown_failure_beats_known():
+    records = [rec("SRV-01", "server-expiry", "p", "chromium", FAIL, known="known. x"),
+               rec("SRV-02", "server-expiry", "p", "chromium", FAIL)]
+    row = report.terminal_lines(records)[2].split()
+    assert row == ["p", "-", "-", "-", "F", "-"]
+
+
+def test_terminal_lines_no_renewal_data():
+    lines = report.terminal_lines([rec("AGE-01", "cookie-age", "p", "webkit", PASS)])
+    assert "  holds for reads and writes: none" in lines
+    assert "  does not hold: none" in lines
+    assert not any(line.startswith("  differs between browsers") for line in lines)
+
+
+def test_write_json(tmp_path):
+    path = tmp_path / "nested" / "conformance.json"
+    started, finished = 1_700_000_000.0, 1_700_000_042.44
+    doc = report.write_json(path, RECORDS, started, finished, "5.2.1", {"profiles": "CLI"}, {"scenarios": 3})
+    data = json.loads(path.read_text())
+    assert data == json.loads(json.dumps(doc, default=str))
+    assert {"django", "started", "results", "summary"} <= set(data)
+    assert data["django"] == "5.2.1"
+    assert data["started"] == "2023-11-14T22:13:20+00:00"
+    assert data["finished"] == "2023-11-14T22:14:02+00:00"
+    assert data["duration_s"] == 42.4
+    assert data["settings_sources"] == {"profiles": "CLI"}
+    assert data["timings"] == {"scenarios": 3}
+    assert data["summary"] == json.loads(json.dumps(report.summarize(RECORDS)))
+    assert len(data["results"]) == len(RECORDS)
+    for result in data["results"]:
+        assert {"id", "family", "profile", "browser", "verdict", "expected", "observed", "evidence", "doc",
+                "duration_s", "known", "facts"} <= set(result)
+    known = data["results"][2]
+    assert (known["id"], known["family"], known["profile"], known["browser"], known["verdict"]) == \
+        ("SRV-01", "server-expiry", "set-expiry-int-file", "chromium", FAIL)
+    assert known["known"] == KNOWN_REASON
+    assert known["doc"] == "https://docs.djangoproject.com/en/5.2/"
+    assert known["duration_s"] == 0.01
+    assert known["facts"] == {}
+    assert data["results"][0]["known"] is None
+    assert data["results"][9]["facts"] == {"renewed_in_browser": True, "renewed_on_server": True}
+
+
+def test_write_json_record_missing_fields(tmp_path):
+    # A setup-error record (as the plugin builds it) has no facts and no duration yet.
+    r = {"id": "AGE-01", "family": "cookie-age", "profile": "p", "browser": "chromium", "verdict": ERROR,
+         "note": "server did not start"}
+    data = report.write_json(tmp_path / "r.json", [r], 0.0, 1.0, "unknown", {})
+    result = data["results"][0]
+    assert result["duration_s"] is None and result["expected"] is None and result["facts"] == {}
+    assert data["timings"] == {}
+    assert json.loads((tmp_path / "r.json").read_text())["summary"]["verdicts"][ERROR] == 1
