@@ -3,6 +3,7 @@ stored, the browser's jar. No browser and no waiting here, so all of it is unit-
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
@@ -31,7 +32,7 @@ class SetCookie:
     @property
     def max_age(self) -> int | None:
         value = self.attrs.get("max-age")
-        return int(value) if isinstance(value, str) and value.lstrip("-").isdigit() else None
+        return int(value) if isinstance(value, str) and re.fullmatch(r"-?\d+", value) else None
 
     @property
     def expires(self) -> float | None:

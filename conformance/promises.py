@@ -6,6 +6,7 @@ configuration, not by our profile table) plus the ``set_expiry()`` calls the pro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 TWO_WEEKS = 1209600
@@ -88,7 +89,7 @@ def parse_spec(spec: str) -> tuple[str, int | None]:
     kind, _, arg = spec.partition(":")
     if kind == "none" and not arg:
         return kind, None
-    if kind in ("int", "datetime", "timedelta") and arg.lstrip("-").isdigit():
+    if kind in ("int", "datetime", "timedelta") and re.fullmatch(r"-?\d+", arg):
         return kind, int(arg)
     raise ValueError(f"bad expiry spec {spec!r}: use int:N, none, datetime:N or timedelta:N")
 

@@ -28,14 +28,16 @@ def sliding_summary(records: list[dict]) -> dict:
         if r["id"] in ("REN-02", "REN-04") and "renewed_in_browser" in facts:
             renewed = facts["renewed_in_browser"] and facts["renewed_on_server"]
             seen[r["profile"]]["reads" if r["id"] == "REN-02" else "writes"].append(renewed)
-    out = {"reads_and_writes": [], "writes_only": [], "never": [], "mixed": []}
+    out = {"reads_and_writes": [], "writes_only": [], "never": [], "mixed": [], "partly_checked": []}
     for profile, kinds in sorted(seen.items()):
         reads, writes = kinds["reads"], kinds["writes"]
-        if (reads and len(set(reads)) > 1) or (writes and len(set(writes)) > 1):
+        if not reads or not writes:
+            out["partly_checked"].append(profile)  # only one of REN-02 / REN-04 ran: no claim
+        elif len(set(reads)) > 1 or len(set(writes)) > 1:
             out["mixed"].append(profile)
-        elif reads and all(reads) and writes and all(writes):
+        elif all(reads) and all(writes):
             out["reads_and_writes"].append(profile)
-        elif writes and all(writes):
+        elif all(writes):
             out["writes_only"].append(profile)
         else:
             out["never"].append(profile)
@@ -111,6 +113,8 @@ def terminal_lines(records: list[dict]) -> list[str]:
     lines.append(f"  does not hold: {', '.join(sliding['never']) or 'none'}")
     if sliding["mixed"]:
         lines.append(f"  differs between browsers: {', '.join(sliding['mixed'])}")
+    if sliding["partly_checked"]:
+        lines.append(f"  not judged (REN-02 or REN-04 did not run): {', '.join(sliding['partly_checked'])}")
     lines += _grouped(records, CAVEAT, "note", "caveat")
     lines += _grouped([r for r in records if r.get("known")], FAIL, "known", "known Django defect")
     return lines

@@ -67,7 +67,7 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path) -> 
     sources: dict[str, str] = {}
 
     raw, sources["profiles"] = _pick(cli.get("profiles"), env, "CONFORMANCE_PROFILES", ini.get("profiles"))
-    names = tuple(raw) if isinstance(raw, (list, tuple)) else _split(raw or "")
+    names = tuple(dict.fromkeys(tuple(raw) if isinstance(raw, (list, tuple)) else _split(raw or "")))
     try:
         chosen = profiles.select(names or None)
     except KeyError as exc:

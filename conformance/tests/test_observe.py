@@ -98,9 +98,6 @@ def test_max_age_values(raw, expected):
     assert SetCookie.parse(raw).max_age == expected
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: SetCookie.max_age checks value.lstrip('-').isdigit() "
-                   "and then calls int(value), so 'Max-Age=--1' raises ValueError instead of "
-                   "returning None")
 def test_max_age_with_double_minus_is_not_a_number():
     assert SetCookie.parse("s=v; Max-Age=--1").max_age is None
 

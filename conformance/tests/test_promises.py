@@ -187,9 +187,6 @@ def test_parse_spec_errors(spec):
         parse_spec(spec)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: parse_spec checks arg.lstrip('-').isdigit() then "
-                   "int(arg), so 'int:--5' raises int()'s own ValueError ('invalid literal for "
-                   "int()') instead of the documented 'bad expiry spec ...' message")
 def test_parse_spec_double_minus_gets_the_documented_message():
     with pytest.raises(ValueError, match="bad expiry spec"):
         parse_spec("int:--5")

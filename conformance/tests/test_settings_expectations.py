@@ -105,10 +105,6 @@ def test_duplicate_browsers_collapse_in_order():
     assert res(cli={"browsers": ["firefox", "chromium", "firefox"]}).browsers == ("firefox", "chromium")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: resolve() de-duplicates browsers but not profiles: "
-                   "'--profile X --profile X' yields (X, X), and pytest (strict_parametrization_ids) "
-                   "then fails collecting every check module with 'Duplicate parametrization IDs "
-                   "detected' instead of running X once or raising a one-line SettingsError")
 def test_duplicate_profiles_collapse():
     s = res(cli={"profiles": ["default-two-weeks", "default-two-weeks"]})
     assert [p.name for p in s.profiles] == ["default-two-weeks"]
@@ -176,8 +172,7 @@ def test_header_names_sources():
     assert s.header() == ("conformance: profiles=browser-close (from CLI), target=spawned target_site, "
                           "browsers=firefox (from env CONFORMANCE_BROWSERS), checks=all (from default), "
                           "report=/some/root/reports/conformance.json (from default)")
-    assert "profiles=26 profiles (from default)" in res().header().replace(
-        str(len(profiles.PROFILES)), "26")
+    assert f"profiles={len(profiles.PROFILES)} profiles (from default)" in res().header()
 
 
 # --- expectations ----------------------------------------------------------------------------
@@ -228,7 +223,7 @@ def test_load_empty_file(tmp_path):
     ('profile = "p"\nreason = "r"\nreproduction = "x"', "check"),
     ('check = "A-01"\nprofile = ""\nreason = "r"\nreproduction = "x"', "profile"),
     ('check = "A-01"', "profile, reason, reproduction"),
-])
+], ids=["no-reproduction", "no-check", "empty-profile", "only-check"])
 def test_load_missing_fields(tmp_path, body, missing):
     text = '[[known]]\ncheck = "OK-01"\nprofile = "p"\nreason = "r"\nreproduction = "x"\n\n[[known]]\n' + body
     path = write(tmp_path, text)
@@ -239,13 +234,10 @@ def test_load_missing_fields(tmp_path, body, missing):
 
 def test_load_invalid_toml(tmp_path):
     path = write(tmp_path, "[[known]\ncheck = ")
-    with pytest.raises(ExpectationsError, match=r"not valid TOML"):
+    with pytest.raises(ExpectationsError) as exc:
         expectations.load(path)
-    try:
-        expectations.load(path)
-    except ExpectationsError as exc:
-        assert str(exc).startswith(f"{path}: not valid TOML: ")
-        assert exc.__suppress_context__ is True
+    assert str(exc.value).startswith(f"{path}: not valid TOML: ")
+    assert exc.value.__suppress_context__ is True
 
 
 def test_find_glob_matching():

@@ -150,6 +150,7 @@ def test_sliding_summary():
         "writes_only": ["age-4s-db"],
         "never": ["set-expiry-datetime"],
         "mixed": ["age-4s-cache"],
+        "partly_checked": [],
     }
 
 
@@ -162,7 +163,13 @@ def test_sliding_summary_ignores_records_without_facts():
     records = [rec("REN-02", "renewal", "p", "chromium", FAIL), rec("REN-01", "renewal", "q", "chromium", PASS,
                                                                        facts={"renewed_in_browser": True})]
     assert report.sliding_summary(records) == {"reads_and_writes": [], "writes_only": [], "never": [],
-                                               "mixed": []}
+                                               "mixed": [], "partly_checked": []}
+
+
+def test_sliding_summary_makes_no_claim_when_only_reads_were_checked():
+    records = [ren("REN-02", "p", "chromium", True, True)]
+    assert report.sliding_summary(records)["partly_checked"] == ["p"]
+    assert report.sliding_summary(records)["never"] == []
 
 
 def test_terminal_lines_empty():

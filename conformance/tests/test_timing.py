@@ -1,0 +1,116 @@
+"""Unit tests for conformance.timing's pure deadline arithmetic (no waiting)."""
+
+import pytest
+
+from conformance import timing
+from conformance.observe import Exchange, Observation, SetCookie
+
+
+def ex(label, sent_at, received_at, server_time=None, set_cookie=None):
+    probe = {} if server_time is None else {"server_time": server_time}
+    return Exchange(label=label, url="http://127.0.0.1/__conformance__/", sent_at=sent_at,
+                    received_at=received_at, status=200, date_header=None,
+                    set_cookies=(SetCookie.parse(set_cookie),) if set_cookie else (), probe=probe)
+
+
+def obs(*exchanges):
+    return Observation(scenario="lifecycle", profile="p", browser="chromium", settings={}, expiry=(),
+                       exchanges=list(exchanges))
+
+
+# --- clock_offset ----------------------------------------------------------------------------
+
+
+def test_clock_offset_zero_without_timed_exchanges():
+    assert timing.clock_offset(obs()) == 0.0
+    assert timing.clock_offset(obs(ex("start", 10.0, 11.0))) == 0.0
+
+
+def test_clock_offset_uses_the_shortest_round_trip():
+    slow = ex("start", 100.0, 104.0, server_time=50.0)  # offset 52.0, round trip 4 s
+    fast = ex("read", 200.0, 200.2, server_time=150.0)  # offset 50.1, round trip 0.2 s
+    untimed = ex("jar", 300.0, 300.0)  # round trip 0 but no server_time: ignored
+    assert timing.clock_offset(obs(slow, fast, untimed)) == pytest.approx(50.1)
+
+
+# --- handled_at ------------------------------------------------------------------------------
+
+
+def test_handled_at_without_server_time_is_received_at():
+    e = ex("start", 10.0, 12.5)
+    assert timing.handled_at(obs(e), e) == 12.5
+
+
+def test_handled_at_maps_server_time_onto_the_local_clock():
+    # Same clocks (offset 0 from the fast exchange); the start response was seen 3 s late.
+    fast = ex("read", 20.0, 20.0, server_time=20.0)
+    late = ex("start", 10.0, 13.5, server_time=10.1)
+    assert timing.handled_at(obs(late, fast), late) == pytest.approx(10.1)
+
+
+def test_handled_at_with_skewed_server_clock():
+    # The server's clock is 1000 s behind ours.
+    fast = ex("read", 1100.0, 1100.2, server_time=100.1)
+    start = ex("start", 1050.0, 1052.0, server_time=50.0)
+    assert timing.handled_at(obs(start, fast), start) == pytest.approx(1050.0)
+
+
+# --- cookie_deadline -------------------------------------------------------------------------
+
+
+def test_cookie_deadline_anchors_on_server_time_not_receipt():
+    start = ex("start", 100.0, 105.0, server_time=100.2, set_cookie="sessionid=k; Max-Age=4; Path=/")
+    fast = ex("read", 106.0, 106.0, server_time=106.0)  # offset 0
+    deadline = timing.cookie_deadline(obs(start, fast), start, "sessionid")
+    assert deadline == pytest.approx(104.2)
+    assert deadline != pytest.approx(start.received_at + 4)
+
+
+def test_cookie_deadline_without_server_time_uses_receipt():
+    start = ex("start", 100.0, 100.5, set_cookie="sessionid=k; Max-Age=4")
+    assert timing.cookie_deadline(obs(start), start, "sessionid") == pytest.approx(104.5)
+
+
+@pytest.mark.parametrize("set_cookie", [None, "sessionid=k; Path=/", "other=k; Max-Age=4"])
+def test_cookie_deadline_none_without_max_age(set_cookie):
+    start = ex("start", 100.0, 100.5, server_time=100.2, set_cookie=set_cookie)
+    assert timing.cookie_deadline(obs(start), start, "sessionid") is None
+
+
+# --- last_save / server_deadline -------------------------------------------------------------
+
+
+def test_last_save_skips_deletions_and_other_cookies():
+    start = ex("start", 1.0, 1.1, set_cookie="sessionid=a; Max-Age=4")
+    read = ex("read", 2.0, 2.1)
+    touch = ex("touch", 3.0, 3.1, set_cookie="sessionid=b; Max-Age=4")
+    other = ex("csrf", 4.0, 4.1, set_cookie="csrftoken=t; Max-Age=4")
+    logout = ex("logout", 5.0, 5.1, set_cookie='sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; '
+                                               "Max-Age=0; Path=/")
+    o = obs(start, read, touch, other, logout)
+    assert timing.last_save(o, "sessionid") is touch
+    assert timing.last_save(o, "csrftoken") is other
+    assert timing.last_save(obs(read), "sessionid") is None
+    assert timing.last_save(obs(logout), "sessionid") is None
+
+
+def test_last_save_counts_browser_length_cookies():
+    start = ex("start", 1.0, 1.1, set_cookie="sessionid=a; Path=/")
+    assert timing.last_save(obs(start), "sessionid") is start
+
+
+def test_server_deadline_anchors_on_server_time():
+    save = ex("touch", 50.0, 58.0, server_time=50.3, set_cookie="sessionid=b; Max-Age=4")
+    fast = ex("read", 60.0, 60.0, server_time=60.0)
+    assert timing.server_deadline(obs(save, fast), save, 4) == pytest.approx(54.3)
+    assert timing.server_deadline(obs(save, fast), save, 2.5) == pytest.approx(52.8)
+
+
+def test_server_deadline_without_server_time_uses_receipt():
+    save = ex("touch", 50.0, 51.0)
+    assert timing.server_deadline(obs(save), save, 3) == pytest.approx(54.0)
+
+
+def test_whole_second_early():
+    assert timing.whole_second_early(True) == timing.WHOLE_SECOND_EARLY_S == 1.0
+    assert timing.whole_second_early(False) == 0.0
