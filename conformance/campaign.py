@@ -25,6 +25,8 @@ SCENARIO_TIMEOUT_S = 120.0
 # Scenarios in flight per browser. Each costs ~0.3 s of CPU over ~5 s of mostly waiting
 # (measured), but every slot is a page opened up front (0.35 s Chromium, 0.7 s Firefox).
 MAIN_SLOTS = 12
+# Re-observing scenarios the machine was too busy for: a few at a time per browser.
+QUIET_SLOTS = 3
 # Replays need no page (see Visitor.replay_request): cheap contexts, cleared before each use.
 REPLAY_SLOTS = 4
 
@@ -35,6 +37,7 @@ Key = tuple[str, str, str]  # (scenario, profile, browser)
 class Outcome:
     observation: Observation | None = None
     error: str | None = None
+    too_busy: bool = False  # ScenarioInvalid: the observation could not be made in time
 
 
 def _describe(scenario: str, exc: BaseException) -> str:
@@ -47,16 +50,17 @@ def _describe(scenario: str, exc: BaseException) -> str:
     return f"{scenario}: internal error: {exc!r} (please report this)"
 
 
-async def _guarded(scenario: str, coro) -> str | None:
-    """Run a scenario; its failure becomes a message. A bug in one scenario must not take the
-    others down with it, so everything is caught here, and reported."""
+async def _guarded(scenario: str, coro) -> tuple[str | None, bool]:
+    """Run a scenario; its failure becomes a message (and whether it was only too busy). A bug
+    in one scenario must not take the others down with it, so everything is caught here, and
+    reported."""
     try:
         await asyncio.wait_for(coro, SCENARIO_TIMEOUT_S)
     except NoSessionCookie:
-        return None  # the checks report the missing cookie from the start exchange
+        return None, False  # the checks report the missing cookie from the start exchange
     except Exception as exc:
-        return _describe(scenario, exc)
-    return None
+        return _describe(scenario, exc), isinstance(exc, ScenarioInvalid)
+    return None, False
 
 
 def _stage(key: Key, targets: dict, handle, pools) -> Stage:
@@ -67,14 +71,18 @@ def _stage(key: Key, targets: dict, handle, pools) -> Stage:
     return Stage(browser, browser_type, args, target, obs, *pools)
 
 
-async def _one(key: Key, stage: Stage) -> Outcome:
-    error = await _guarded(key[0], SCENARIOS[key[0]](stage))
+async def _one(key: Key, stage: Stage, gate: asyncio.Semaphore | None = None) -> Outcome:
+    if gate is None:
+        error, busy = await _guarded(key[0], SCENARIOS[key[0]](stage))
+    else:
+        async with gate:
+            error, busy = await _guarded(key[0], SCENARIOS[key[0]](stage))
     stage.obs.finished_at = time.time()
-    return Outcome(stage.obs, error)
+    return Outcome(stage.obs, error, busy)
 
 
 async def _group(scenario: str, stages: list[Stage]) -> list[Outcome]:
-    error = await _guarded(scenario, GROUP_SCENARIOS[scenario](stages))
+    error, _ = await _guarded(scenario, GROUP_SCENARIOS[scenario](stages))
     outcomes = []
     for stage in stages:
         stage.obs.finished_at = time.time()
@@ -130,6 +138,20 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
         done = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]])) for k in single))
         results.update(zip(single, done))
         lap("timed_scenarios_s")
+
+        # A scenario that could not act before a deadline produced no verdict, only the fact that
+        # the machine was too busy. Observe it once more, a few at a time, so the verdicts do not
+        # depend on load. Never done for a verdict: a fail observed in time stands.
+        busy = [k for k in single if results[k].too_busy]
+        if busy:
+            gates = {n: asyncio.Semaphore(QUIET_SLOTS) for n in ready}
+            again = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]]), gates[k[2]])
+                                           for k in busy))
+            for key, outcome in zip(busy, again):
+                outcome.observation.notes["reobserved"] = True
+                results[key] = outcome
+        phases["reobserved_scenarios"] = len(busy)
+        lap("reobserve_s")
 
         groups = {}
         for key in runnable:

@@ -84,7 +84,7 @@ def check(check_id: str, *, family: str, scenario: str, doc: str,
         @functools.wraps(fn)
         def test(run: Run, conformance_conclude) -> None:
             reason = meta.skip_reason(run.promise)
-            conformance_conclude(meta, Verdict.skip(reason) if reason else fn(run))
+            conformance_conclude(meta, Verdict.skip(reason) if reason else fn(run), run)
 
         # pytest would follow __wrapped__ to fn's signature and not inject conformance_conclude.
         del test.__wrapped__

@@ -105,7 +105,8 @@ class ScenarioError(Exception):
 @pytest.fixture
 def conformance_conclude(request, conformance_state):
     """Turn a check's verdict into the pytest outcome and record it for the report."""
-    def conclude(meta, verdict):
-        conformance_state.conclude(request.node, meta, verdict)
+    def conclude(meta, verdict, run=None):
+        reobserved = bool(run and run.obs.notes.get("reobserved"))
+        conformance_state.conclude(request.node, meta, verdict, reobserved)
 
     return conclude

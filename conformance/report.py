@@ -12,7 +12,7 @@ from .verdict import CAVEAT, ERROR, FAIL, ORDER, PASS, SKIP
 
 LETTER = {PASS: "P", FAIL: "F", CAVEAT: "C", SKIP: "s", ERROR: "E", "known": "K"}
 FIELDS = ("id", "family", "profile", "browser", "verdict", "known", "expected", "observed", "evidence",
-          "note", "doc", "quote", "title", "duration_s", "nodeid")
+          "note", "doc", "quote", "title", "duration_s", "reobserved", "nodeid")
 
 
 def _iso(ts: float) -> str:

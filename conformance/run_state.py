@@ -26,14 +26,14 @@ class RunState:
     unused_known: set = field(default_factory=set)
     timings: dict = field(default_factory=dict)  # phase -> seconds, for the report
 
-    def conclude(self, item, meta, verdict: Verdict) -> None:
+    def conclude(self, item, meta, verdict: Verdict, reobserved: bool = False) -> None:
         """Record the verdict on the item, then end the test the way pytest understands."""
         profile = item.callspec.params["conformance_profile"]
         browser = item.callspec.params["browser_name"]
         record = base_record(item, meta, profile, browser)
         record.update(verdict=verdict.kind, expected=verdict.expected, observed=verdict.observed,
                       evidence=verdict.evidence, note=verdict.note, known=None,
-                      facts=verdict.facts)
+                      facts=verdict.facts, reobserved=reobserved)
         line = message(meta.id, browser, profile, verdict)
         known = expectations.find(self.known, meta.id, profile, browser)
         if known and verdict.kind == FAIL:

@@ -76,7 +76,8 @@ class Stage:
         """A step that had to precede a deadline did; otherwise drop it and everything after it
         (no check may judge a late observation) and stop the scenario."""
         start = self.obs.step("start")
-        if self.at(exchange) > deadline - timing.BEFORE_DEADLINE_GUARD_S:
+        guard = timing.BEFORE_DEADLINE_GUARD_S + timing.clock_uncertainty(self.obs)
+        if self.at(exchange) > deadline - guard:
             del self.obs.exchanges[self.obs.exchanges.index(exchange):]
             raise ScenarioInvalid(
                 f"{what} reached the server at +{self.at(exchange) - self.at(start):.2f} s, not before "

@@ -38,8 +38,9 @@ JAR_TOLERANCE_S = 1.5
 # 4 s age, whole-second backend: activity 2.4 s, judged 4.5 s, renewed at the earliest 5.4 s.
 ACTIVITY_FRACTION = 0.6
 # A step that must happen before a deadline has to reach the server at least this long before
-# it; otherwise the machine was too busy to judge and the scenario says so instead of guessing.
-BEFORE_DEADLINE_GUARD_S = 0.2
+# it (plus half the best round trip: the uncertainty of the clock offset); otherwise the machine
+# was too busy to judge and the scenario says so instead of guessing.
+BEFORE_DEADLINE_GUARD_S = 0.05
 
 
 def now() -> float:
@@ -62,6 +63,12 @@ def clock_offset(obs: Observation) -> float:
     if not timed:
         return 0.0
     return min(timed, key=lambda e: e.received_at - e.sent_at).clock_offset
+
+
+def clock_uncertainty(obs: Observation) -> float:
+    """Half the shortest round trip seen: how far off the local estimate of server time can be."""
+    trips = [e.received_at - e.sent_at for e in obs.exchanges if e.probe.get("server_time") is not None]
+    return min(trips) / 2 if trips else 0.0
 
 
 def handled_at(obs: Observation, exchange: Exchange) -> float:
