@@ -25,8 +25,9 @@ SCENARIO_TIMEOUT_S = 120.0
 # Scenarios in flight per browser. Each costs ~0.3 s of CPU over ~5 s of mostly waiting
 # (measured), but every slot is a page opened up front (0.35 s Chromium, 0.7 s Firefox).
 MAIN_SLOTS = 12
-# Re-observing scenarios the machine was too busy for: a few at a time per browser.
-QUIET_SLOTS = 3
+# Re-observing scenarios the machine was too busy for: a few at a time per browser, then (for
+# any still too busy) one at a time. At most two more observations per scenario.
+QUIET_SLOTS = (3, 1)
 # Replays need no page (see Visitor.replay_request): cheap contexts, cleared before each use.
 REPLAY_SLOTS = 4
 
@@ -140,16 +141,22 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
         lap("timed_scenarios_s")
 
         # A scenario that could not act before a deadline produced no verdict, only the fact that
-        # the machine was too busy. Observe it once more, a few at a time, so the verdicts do not
+        # the machine was too busy. Observe it again (at most twice), fewer at a time, so verdicts do not
         # depend on load. Never done for a verdict: a fail observed in time stands.
         busy = [k for k in single if results[k].too_busy]
-        if busy:
-            gates = {n: asyncio.Semaphore(QUIET_SLOTS) for n in ready}
+        reobserved = set()
+        for slots in QUIET_SLOTS:
+            busy = [k for k in busy if results[k].too_busy]
+            if not busy:
+                break
+            gates = {n: asyncio.Semaphore(slots) for n in ready}
             again = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]]), gates[k[2]])
                                            for k in busy))
             for key, outcome in zip(busy, again):
                 outcome.observation.notes["reobserved"] = True
                 results[key] = outcome
+            reobserved.update(busy)
+        busy = reobserved
         phases["reobserved_scenarios"] = len(busy)
         lap("reobserve_s")
 

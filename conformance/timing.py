@@ -89,9 +89,12 @@ def cookie_deadline(obs: Observation, exchange: Exchange, cookie_name: str) -> f
 
 
 def last_save(obs: Observation, cookie_name: str) -> Exchange | None:
-    """The last response that saved the session: Django sets the cookie exactly when it saves."""
+    """The last response that saved *this* session: Django sets the cookie exactly when it saves,
+    and the session still carries the probe's marker (the file backend answers an expired cookie
+    with a brand-new, unmarked session and cookie, which must not count)."""
     saves = [e for e in obs.exchanges
-             if (sc := e.session_set_cookie(cookie_name)) is not None and not sc.deletes]
+             if (sc := e.session_set_cookie(cookie_name)) is not None and not sc.deletes
+             and e.probe.get("probe_session", True)]
     return saves[-1] if saves else None
 
 

@@ -28,7 +28,7 @@ def run_suite(pytester, tmp_path):
         if env:
             for key, value in env.items():
                 pytester._monkeypatch.setenv(key, value)
-        result = pytester.runpytest_subprocess(CHECKS, "--conformance-report", str(report), *args)
+        result = pytester.runpytest_subprocess(CHECKS, f"--conformance-report={report}", *args)
         result.report_path = report
         return result
     return run
@@ -125,7 +125,7 @@ def test_server_that_cannot_start_is_an_error_with_its_log(pytester, tmp_path):
     ''')
     pytester.makepyfile(test_reexport="from conformance.checks.test_cookie_attributes import test_cookie_name")
     result = pytester.runpytest_subprocess("--profile", "broken", "--browser", "chromium",
-                                           "--conformance-report", str(tmp_path / "r.json"))
+                                           f"--conformance-report={tmp_path / 'r.json'}")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["*server for profile broken exited with * before it was ready: *No module named 'no'*",
                                  "*1 error*"])
