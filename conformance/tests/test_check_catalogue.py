@@ -101,7 +101,7 @@ def test_every_body_returns_a_verdict(check_fn, settings, expiry):
 @pytest.mark.parametrize("check_fn", CHECKS, ids=IDS)
 def test_wrapper_concludes_with_a_verdict(check_fn):
     concluded = []
-    result = check_fn(make_run(), lambda meta, verdict: concluded.append((meta, verdict)))
+    result = check_fn(make_run(), lambda meta, verdict, run=None: concluded.append((meta, verdict)))
     assert result is None
     [(meta, verdict)] = concluded
     assert meta is check_fn.conformance_check
