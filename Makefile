@@ -8,7 +8,11 @@ STAMP  := $(VENV)/.installed
 # Extra pytest arguments, e.g. make conformance ARGS="--profile age-4s-db --browser firefox"
 ARGS ?=
 
-.PHONY: conformance test unit deps browsers clean
+# make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs
+N ?= 5
+LOAD ?=
+
+.PHONY: conformance test unit deps browsers soak clean
 
 deps: $(STAMP)
 $(STAMP): requirements.txt
@@ -38,6 +42,9 @@ unit: deps browsers
 	$(PY) -m pytest conformance/tests -p no:cacheprovider $(ARGS)
 
 test: unit conformance
+
+soak: deps browsers
+	$(PY) -m conformance.soak $(N) $(if $(LOAD),--load) $(ARGS)
 
 clean:
 	rm -rf $(VENV) reports test-results

@@ -68,7 +68,8 @@ def _stage(key: Key, targets: dict, handle, pools) -> Stage:
     scenario, profile, browser_name = key
     target = targets[profile]
     browser_type, args, browser = handle
-    obs = Observation(scenario, profile, browser_name, target.settings, target.expiry, started_at=time.time())
+    obs = Observation(scenario, profile, browser_name, target.settings, target.expiry, started_at=time.time(),
+                      known_clock_offset=0.0 if target.same_clock else None)
     return Stage(browser, browser_type, args, target, obs, *pools)
 
 

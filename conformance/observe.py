@@ -143,6 +143,9 @@ class Observation:
     notes: dict = field(default_factory=dict)
     started_at: float = 0.0
     finished_at: float = 0.0
+    # 0.0 when the server shares this machine's clock (a loopback target); None: estimate it
+    # from the exchanges (see timing.clock_offset).
+    known_clock_offset: float | None = None
 
     def step(self, label: str) -> Exchange | None:
         return next((e for e in self.exchanges if e.label == label), None)

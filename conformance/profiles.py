@@ -33,6 +33,7 @@ class Profile:
     expiry: tuple[str, ...] = ()  # probe start specs: "int:N", "none", "datetime:N", "timedelta:N"
     skips: tuple[tuple[str, str], ...] = ()  # (check id glob, reason): checks this profile leaves to others
     host: str | None = None  # loopback address to serve on; None: one of its own (see server.py)
+    variant: str = ""  # deliberately broken site (target_site/variants.py); mutants only
 
     @property
     def settings(self) -> dict:
@@ -93,8 +94,21 @@ PROFILES: tuple[Profile, ...] = (
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_SAMESITE": False}, skips=RELAUNCH_COVERED),
 )
 
-BY_NAME = {p.name: p for p in PROFILES}
-assert len(BY_NAME) == len(PROFILES), "duplicate profile name"
+# Deliberately broken deployments: never run by default, only when named (the project's own
+# tests check that the suite fails them on the right checks).
+MUTANTS: tuple[Profile, ...] = (
+    Profile("mutant-strip-expiry", "a middleware strips Max-Age/Expires from the session cookie",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, variant="strip-expiry"),
+    Profile("mutant-fake-sliding", "a middleware re-sends the cookie with a fresh Max-Age, unsaved",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, variant="fake-sliding"),
+    Profile("mutant-ignore-set-expiry", "a session backend that ignores set_expiry()",
+            {"SESSION_ENGINE": "target_site.ignore_expiry_backend"}, ("int:4",)),
+    Profile("mutant-clear-on-logout", "logout calls session.clear() instead of flush()",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, variant="clear-on-logout"),
+)
+
+BY_NAME = {p.name: p for p in PROFILES + MUTANTS}
+assert len(BY_NAME) == len(PROFILES) + len(MUTANTS), "duplicate profile name"
 
 
 def select(names: tuple[str, ...] | None) -> tuple[Profile, ...]:

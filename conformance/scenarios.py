@@ -83,21 +83,35 @@ class Stage:
                 f"{what} reached the server at +{self.at(exchange) - self.at(start):.2f} s, not before "
                 f"+{deadline - self.at(start):.2f} s: the machine was too busy to judge this scenario")
 
+    def planned_age(self, sc) -> float | None:
+        """The age a timeline plans with: the Set-Cookie's Max-Age when it is what the docs promise
+        (a fixed date's may read a second short), else the promise. A server announcing the wrong
+        age (none, or two weeks instead of 4 s) must not stretch the timeline: the checks judge
+        what happens at the promised deadline."""
+        p = self.promise
+        if p.max_age is None:
+            return None
+        if sc is not None and sc.max_age is not None and p.max_age - p.max_age_slack <= sc.max_age <= p.max_age:
+            return sc.max_age
+        return p.max_age
+
     def browser_deadline(self) -> float | None:
-        """When the main visitor's browser must stop sending the cookie (last Set-Cookie it got),
-        margin included; None for a browser-length cookie."""
+        """When the main visitor's browser must stop sending the cookie (from the last Set-Cookie
+        it got), margin included; None for a browser-length session."""
         for ex in reversed([e for e in self.obs.exchanges if not e.label.startswith("replay")]):
             sc = ex.session_set_cookie(self.cookie)
             if sc is not None and not sc.deletes:
-                d = timing.cookie_deadline(self.obs, ex, self.cookie)
-                return None if d is None else d + timing.BROWSER_MARGIN_S
+                age = self.planned_age(sc)
+                return None if age is None else self.at(ex) + age + timing.BROWSER_MARGIN_S
         return None
 
     def server_deadline(self, start: Exchange, margin: float = timing.SERVER_MARGIN_S) -> float:
         """When the server must refuse the session. The promised age, not what the backend can
         enforce: signed_cookies honouring a replay past set_expiry() is what the checks report (as
         Django's documented caveat). A fixed date never moves; otherwise the last save counts."""
-        save = start if self.promise.fixed_deadline else (timing.last_save(self.obs, self.cookie) or start)
+        reads_save = self.promise.save_every_request  # the docs' saves, not what a server claims
+        save = start if self.promise.fixed_deadline else (
+            timing.last_save(self.obs, self.cookie, reads_save) or start)
         return timing.server_deadline(self.obs, save, self.promise.server_age) + margin
 
     def latest_value(self) -> str:
@@ -138,7 +152,7 @@ async def lifecycle(stage: Stage) -> None:
 async def _renewal(stage: Stage, action: str) -> None:
     p = stage.promise
     async with stage.begin() as (v, start):
-        age = start.session_set_cookie(stage.cookie).max_age  # as received: a fixed date floors it
+        age = stage.planned_age(start.session_set_cookie(stage.cookie))
         original_browser = stage.browser_deadline()
         original_server = stage.server_deadline(start)
         await timing.until(stage.at(start) + timing.ACTIVITY_FRACTION * age, stage.obs, "activity")
@@ -171,6 +185,9 @@ async def renewal_write(stage: Stage) -> None:
 
 
 async def logout(stage: Stage) -> None:
+    """start, logout, then replay the old cookie: refused only because of the logout if the
+    replay lands before the session would have expired anyway."""
+    p = stage.promise
     async with stage.begin() as (v, start):
         value = start.session_set_cookie(stage.cookie).value
         out = await v.call("logout", "logout")
@@ -178,7 +195,11 @@ async def logout(stage: Stage) -> None:
             raise ScenarioInvalid(f"the logout request did not carry the session cookie (sent "
                                   f"+{stage.at(out) - stage.at(start):.2f} s after start): nothing was logged out")
         await v.call("after-logout", "read")
-        await stage.replay("replay-after-logout", value)
+        replay = await stage.replay("replay-after-logout", value)
+        if p.server_waitable:
+            natural_end = timing.server_deadline(stage.obs, start, p.enforced_server_age)
+            stage.require_before(replay, natural_end - timing.whole_second_early(p.whole_second_store),
+                                 "the replay after logout")
 
 
 async def _each(stages: list[Stage], step) -> None:

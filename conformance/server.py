@@ -73,7 +73,7 @@ class TargetServer:
             session["SESSION_FILE_PATH"] = str(home / "sessions")
         env = {**os.environ, "TARGET_SITE_SESSION": json.dumps(session), "TARGET_SITE_DB": str(db),
                "CONFORMANCE_PROBE_TOKEN": token, "DJANGO_SETTINGS_MODULE": "target_site.settings",
-               "TARGET_SITE_ALLOWED_HOSTS": host,
+               "TARGET_SITE_ALLOWED_HOSTS": host, "TARGET_SITE_VARIANT": profile.variant,
                "PYTHONUNBUFFERED": "1"}
         log_path = home / "server.log"
         log = open(log_path, "wb")

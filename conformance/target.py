@@ -37,6 +37,11 @@ class Target:
         return promise_for(self.settings, self.expiry)
 
     @property
+    def same_clock(self) -> bool:
+        """A loopback server shares this machine's clock."""
+        return self.host == "localhost" or self.host.startswith("127.") or self.host == "::1"
+
+    @property
     def host(self) -> str:
         return urllib.parse.urlsplit(self.base_url).hostname or ""
 

@@ -57,8 +57,11 @@ async def until(deadline: float, obs: Observation, why: str) -> None:
 
 
 def clock_offset(obs: Observation) -> float:
-    """local - server clock, from the exchange with the shortest round trip (the tightest bound).
-    Zero on the reference site, which shares this machine's clock."""
+    """local - server clock: zero for a server on this machine (the estimate below is skewed by
+    event-loop delays under load, by up to seconds); otherwise from the exchange with the
+    shortest round trip (the tightest bound)."""
+    if obs.known_clock_offset is not None:
+        return obs.known_clock_offset
     timed = [e for e in obs.exchanges if e.probe.get("server_time") is not None]
     if not timed:
         return 0.0
@@ -67,6 +70,8 @@ def clock_offset(obs: Observation) -> float:
 
 def clock_uncertainty(obs: Observation) -> float:
     """Half the shortest round trip seen: how far off the local estimate of server time can be."""
+    if obs.known_clock_offset is not None:
+        return 0.0
     trips = [e.received_at - e.sent_at for e in obs.exchanges if e.probe.get("server_time") is not None]
     return min(trips) / 2 if trips else 0.0
 
@@ -88,13 +93,16 @@ def cookie_deadline(obs: Observation, exchange: Exchange, cookie_name: str) -> f
     return handled_at(obs, exchange) + sc.max_age
 
 
-def last_save(obs: Observation, cookie_name: str) -> Exchange | None:
+def last_save(obs: Observation, cookie_name: str, reads_save: bool = True) -> Exchange | None:
     """The last response that saved *this* session: Django sets the cookie exactly when it saves,
     and the session still carries the probe's marker (the file backend answers an expired cookie
-    with a brand-new, unmarked session and cookie, which must not count)."""
+    with a brand-new, unmarked session and cookie, which must not count). With reads_save=False
+    only start/touch count: a read that came back with a Set-Cookie although the docs say reads
+    do not save (a middleware faking renewal) must not move the server's deadline."""
     saves = [e for e in obs.exchanges
              if (sc := e.session_set_cookie(cookie_name)) is not None and not sc.deletes
-             and e.probe.get("probe_session", True)]
+             and e.probe.get("probe_session", True)
+             and (reads_save or e.probe.get("action") in ("start", "touch"))]
     return saves[-1] if saves else None
 
 

@@ -56,6 +56,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 
+# Deliberately broken deployments for the project's own tests (target_site/variants.py).
+if os.environ.get("TARGET_SITE_VARIANT"):
+    from target_site.variants import apply as _apply_variants
+
+    MIDDLEWARE = _apply_variants(MIDDLEWARE, os.environ["TARGET_SITE_VARIANT"])
+
 ROOT_URLCONF = "target_site.urls"
 WSGI_APPLICATION = "target_site.wsgi.application"
 

@@ -71,11 +71,18 @@ def test_server_refuses_a_logged_out_session(run: Run):
     flush(): "This is used if you want to ensure that the previous session data can't be accessed
     again from the user's browser (for example, the django.contrib.auth.logout() function calls it)."
     """
-    replay = run.step("replay-after-logout")
-    if replay is None:
+    replay, out, start = run.step("replay-after-logout"), run.step("logout"), run.step("start")
+    if replay is None or out is None:
         return run.missing("the replay after logout")
-    return judge(not replay.accepted, "old session refused after logout",
-                 "session accepted" if replay.accepted else "session refused",
+    old = start.session_set_cookie(run.cookie).value
+    resent = out.session_set_cookie(run.cookie)
+    # flush() "regenerate[s] the session key": the old key must not come back in the logout
+    # response (session.clear() instead of flush() keeps it, inviting session fixation).
+    kept_key = resent is not None and not resent.deletes and resent.value == old
+    observed = ("session accepted" if replay.accepted else "session refused") + (
+        "; the logout response re-sent the old session key" if kept_key else "")
+    return judge(not replay.accepted and not kept_key,
+                 "old session refused after logout, and its key not sent back", observed,
                  run.evidence("start", "logout", "replay-after-logout"),
                  caveat=SIGNED_LOGOUT if run.promise.client_side_store else None)
 
