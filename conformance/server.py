@@ -12,17 +12,15 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from .profiles import Profile
+from .target import ProbeUnavailable, fetch_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 30.0  # a cold Django import on a busy 2-core machine takes a few seconds
 POLL_S = 0.05
-PROBE_HEADER = "X-Conformance-Token"
 
 
 def host_for(profile: Profile, index: int) -> str:
@@ -108,13 +106,11 @@ class TargetServer:
                           f"{self.log_tail()}")
 
     def _probe_answers(self) -> bool:
-        request = urllib.request.Request(self.base_url + "__conformance__/settings/",
-                                         headers={PROBE_HEADER: self.token})
         try:
-            with urllib.request.urlopen(request, timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
+            fetch_settings(self.base_url, self.token, timeout=2)
+        except ProbeUnavailable:
             return False
+        return True
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -43,10 +43,6 @@ ACTIVITY_FRACTION = 0.6
 BEFORE_DEADLINE_GUARD_S = 0.05
 
 
-def now() -> float:
-    return time.time()
-
-
 async def until(deadline: float, obs: Observation, why: str) -> None:
     """Sleep until the local clock reaches deadline; record how late we woke."""
     delay = deadline - time.time()
