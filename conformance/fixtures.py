@@ -32,7 +32,8 @@ def conformance_targets(conformance_state, tmp_path_factory):
         template = migrate_template(workdir) if wanted else None
         token = secrets.token_hex(16)
         began = time.time()
-        servers = [TargetServer.spawn(p, workdir, template, token, host_for(p, i)) for i, p in enumerate(wanted)]
+        for i, profile in enumerate(wanted):  # appended one by one: a failed spawn still stops the others
+            servers.append(TargetServer.spawn(profile, workdir, template, token, host_for(profile, i)))
         for server in servers:
             try:
                 base = server.wait_ready().base_url

@@ -133,11 +133,11 @@ async def lifecycle(stage: Stage) -> None:
         if p.server_waitable:
             # SRV-04: still honoured just before its age (signed cookies: a second earlier still,
             # their stamp is whole seconds).
-            before = stage.server_deadline(start, margin=0) - timing.BEFORE_EXPIRY_S - (
-                early if p.client_side_store else 0.0)
-            await timing.until(before, stage.obs, "before server deadline")
+            stamp = early if p.client_side_store else 0.0
+            honoured_until = stage.server_deadline(start, margin=0) - stamp
+            await timing.until(honoured_until - timing.BEFORE_EXPIRY_S, stage.obs, "before server deadline")
             last = await stage.replay("replay-before-expiry", stage.latest_value())
-            stage.require_before(last, stage.server_deadline(start, margin=0), "the replay before expiry")
+            stage.require_before(last, honoured_until, "the replay before expiry")
         if p.waitable:
             await timing.until(stage.browser_deadline(), stage.obs, "browser deadline")
             await v.call("after-expiry", "read")

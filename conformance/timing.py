@@ -31,6 +31,12 @@ EXPIRES_ROUNDING_S = 1.5
 # The jar's stored expiry is received + Max-Age; allow for the request's round trip and
 # Firefox's whole-second storage in older releases.
 JAR_TOLERANCE_S = 1.5
+# A write under a fixed expiry date re-sends Max-Age = the whole seconds left (Django floors it,
+# up to 1 s less) measured at the server; our estimate of "left" is taken from the start's floored
+# Max-Age, itself up to 1 s short: so the header may read up to 1.5 s below our estimate, and
+# up to 1 s above it.
+FIXED_DATE_MAX_AGE_BELOW_S = 1.5
+FIXED_DATE_MAX_AGE_ABOVE_S = 1.0
 # Activity happens at this fraction of the cookie's Max-Age: late enough that the renewed
 # deadline (activity + age, less 1 s for whole-second backends) lies well after the original
 # deadline plus its margin, where "still alive" is judged; early enough that a whole-second

@@ -79,8 +79,9 @@ def _resent(run: Run, expected: bool, what: str) -> Verdict:
     if p.fixed_deadline:
         remaining = (timing.handled_at(run.obs, start) + start.session_set_cookie(run.cookie).max_age
                      - timing.handled_at(run.obs, activity))
-        ok = sc.max_age is not None and remaining - 1.5 <= sc.max_age <= remaining + 1.0
-        return judge(ok, f"Max-Age ≈ {remaining:.1f} s (the fixed date does not move)",
+        low, high = remaining - timing.FIXED_DATE_MAX_AGE_BELOW_S, remaining + timing.FIXED_DATE_MAX_AGE_ABOVE_S
+        ok = sc.max_age is not None and low <= sc.max_age <= high
+        return judge(ok, f"Max-Age in [{low:.1f}, {high:.1f}] s (the fixed date does not move)",
                      f"Max-Age={sc.max_age}", run.evidence("start", "activity"))
     return judge(sc.max_age == p.max_age, f"Max-Age={p.max_age} counted again from the {what}",
                  f"Max-Age={sc.max_age}", run.evidence("start", "activity"))
