@@ -39,6 +39,9 @@ class Outcome:
     observation: Observation | None = None
     error: str | None = None
     too_busy: bool = False  # ScenarioInvalid: the observation could not be made in time
+    # When re-observed: the first observation, cut where the machine was too busy. What it holds
+    # was observed in time and is judged first; the re-observation only fills in what is missing.
+    first: Observation | None = None
 
 
 def _describe(scenario: str, exc: BaseException) -> str:
@@ -155,6 +158,7 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
                                            for k in busy))
             for key, outcome in zip(busy, again):
                 outcome.observation.notes["reobserved"] = True
+                outcome.first = results[key].first or results[key].observation
                 results[key] = outcome
             reobserved.update(busy)
         busy = reobserved

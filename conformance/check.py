@@ -13,7 +13,7 @@ import pytest
 
 from .observe import Exchange, Observation
 from .promises import Promise
-from .verdict import Verdict
+from .verdict import ERROR, Verdict
 
 FAMILIES = ("cookie-age", "browser-close", "renewal", "server-expiry", "cookie-attributes")
 DOCS = "https://docs.djangoproject.com/en/5.2/"
@@ -45,6 +45,7 @@ class Run:
     promise: Promise
     obs: Observation
     incomplete: str | None = None  # why the scenario stopped early, if it did
+    later: "Run | None" = None  # the re-observation, for what this (first) observation lacks
 
     def missing(self, what: str) -> Verdict:
         """The error verdict for a step the scenario never reached."""
@@ -84,7 +85,15 @@ def check(check_id: str, *, family: str, scenario: str, doc: str,
         @functools.wraps(fn)
         def test(run: Run, conformance_conclude) -> None:
             reason = meta.skip_reason(run.promise)
-            conformance_conclude(meta, Verdict.skip(reason) if reason else fn(run), run)
+            if reason:
+                conformance_conclude(meta, Verdict.skip(reason), run)
+                return
+            verdict, judged = fn(run), run
+            if verdict.kind == ERROR and run.later is not None:
+                # Only what the first observation could not show is taken from the re-observation;
+                # a verdict it did reach stands (a fail observed in time is never retried).
+                verdict, judged = fn(run.later), run.later
+            conformance_conclude(meta, verdict, judged)
 
         # pytest would follow __wrapped__ to fn's signature and not inject conformance_conclude.
         del test.__wrapped__

@@ -91,8 +91,13 @@ def run(request, conformance_profile, browser_name, conformance_targets, conform
     if outcome.observation is None:
         raise ScenarioError(outcome.error)
     # A scenario that stopped early still serves the checks whose steps it reached; the others
-    # report an error naming why it stopped.
-    return Run(conformance_profile, browser_name, target.promise, outcome.observation, outcome.error)
+    # report an error naming why it stopped (or are judged on its re-observation).
+    latest = Run(conformance_profile, browser_name, target.promise, outcome.observation, outcome.error)
+    if outcome.first is None:
+        return latest
+    first = Run(conformance_profile, browser_name, target.promise, outcome.first,
+                "the machine was too busy (re-observed)", later=latest)
+    return first
 
 
 def _skip_reason(meta, target: Target) -> str | None:

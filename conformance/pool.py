@@ -13,6 +13,7 @@ import asyncio
 from contextlib import asynccontextmanager
 
 from playwright.async_api import Browser
+from playwright.async_api import Error as PlaywrightError
 
 from .observe import Observation
 from .target import PROBE_HEADER, Target
@@ -55,8 +56,24 @@ class ContextPool:
             if page is not None:
                 await page.set_extra_http_headers({PROBE_HEADER: target.token})
             yield Visitor(target, obs, context, page)
-        finally:
+        except (asyncio.CancelledError, PlaywrightError):
+            # Cancelled (a scenario timeout) or broken mid-request: a late response could still
+            # set a cookie for the next tenant. Never lend this context again.
+            await self._discard(context)
+            raise
+        except BaseException:
+            self._free.put_nowait((context, page))  # every request had completed
+            raise
+        else:
             self._free.put_nowait((context, page))
+
+    async def _discard(self, context) -> None:
+        self._contexts.remove(context)
+        self._opened -= 1
+        try:
+            await context.close()
+        except PlaywrightError:
+            pass  # already gone with its browser or page: nothing left to lend or leak
 
     async def close(self) -> None:
         for context in self._contexts:

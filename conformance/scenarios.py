@@ -10,10 +10,12 @@ if the machine was too busy, the scenario raises ScenarioInvalid (an error, neve
 from __future__ import annotations
 
 import tempfile
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from playwright.async_api import Browser, BrowserType
+from playwright.async_api import Error as PlaywrightError
 
 from . import timing
 from .observe import Exchange, Observation
@@ -67,7 +69,12 @@ class Stage:
         server-side expiry)."""
         async with self.replays.lease(self.target, self.obs) as fresh:
             await fresh.plant(self.cookie, value)
-            return await fresh.replay_request(label)
+            exchange = await fresh.replay_request(label)
+        if exchange.sent_session_cookie != value:
+            # A refused replay proves nothing if the old value never reached the server.
+            raise ProbeCallFailed(f"{label}: the replayed cookie was not sent (Cookie received: "
+                                  f"{exchange.cookie_header or '(none)'})")
+        return exchange
 
     def at(self, exchange: Exchange) -> float:
         return timing.handled_at(self.obs, exchange)
@@ -96,23 +103,40 @@ class Stage:
         return p.max_age
 
     def browser_deadline(self) -> float | None:
-        """When the main visitor's browser must stop sending the cookie (from the last Set-Cookie
-        it got), margin included; None for a browser-length session."""
+        """From when the main visitor's browser must no longer send the cookie (the last
+        Set-Cookie it got), margin included; None for a browser-length session. Counted from when
+        the response arrived here, which is never before the browser received it."""
         for ex in reversed([e for e in self.obs.exchanges if not e.label.startswith("replay")]):
             sc = ex.session_set_cookie(self.cookie)
             if sc is not None and not sc.deletes:
                 age = self.planned_age(sc)
-                return None if age is None else self.at(ex) + age + timing.BROWSER_MARGIN_S
+                if age is None:
+                    return None
+                jar = ex.jar_cookie(self.cookie)
+                stored = jar.expires if jar is not None and jar.expires > 0 else 0.0
+                return max(ex.received_at + age, min(stored, ex.received_at + age + 1.0)) + timing.BROWSER_MARGIN_S
         return None
 
+    def _save(self, start: Exchange) -> Exchange:
+        """The save the server's deadline counts from: a fixed date never moves; otherwise the
+        last save the docs say happened (not what a server claims by re-sending a cookie)."""
+        if self.promise.fixed_deadline:
+            return start
+        return timing.last_save(self.obs, self.cookie, self.promise.save_every_request) or start
+
     def server_deadline(self, start: Exchange, margin: float = timing.SERVER_MARGIN_S) -> float:
-        """When the server must refuse the session. The promised age, not what the backend can
+        """From when the server must refuse the session (for waits: counted from when the saving
+        response arrived, never before the save). The promised age, not what the backend can
         enforce: signed_cookies honouring a replay past set_expiry() is what the checks report (as
-        Django's documented caveat). A fixed date never moves; otherwise the last save counts."""
-        reads_save = self.promise.save_every_request  # the docs' saves, not what a server claims
-        save = start if self.promise.fixed_deadline else (
-            timing.last_save(self.obs, self.cookie, reads_save) or start)
-        return timing.server_deadline(self.obs, save, self.promise.server_age) + margin
+        Django's documented caveat)."""
+        save = self._save(start)
+        return save.received_at + self.promise.server_age + margin
+
+    def server_alive_until(self, start: Exchange) -> float:
+        """Until when the server must still honour the session (for steps that must come before
+        the deadline: counted from when the server handled the saving request, never after the
+        save)."""
+        return timing.server_deadline(self.obs, self._save(start), self.promise.server_age)
 
     def latest_value(self) -> str:
         """The session cookie value the browser holds now (signed_cookies re-signs on every save)."""
@@ -126,16 +150,20 @@ async def lifecycle(stage: Stage) -> None:
     async with stage.begin() as (v, start):
         read = await v.call("read", "read")
         live = await stage.replay("replay-live", stage.latest_value())
-        if p.max_age is not None:
-            stage.require_before(read, stage.at(start) + p.max_age, "the first read")
+        planned = stage.planned_age(start.session_set_cookie(stage.cookie))
+        if planned is not None:
+            stage.require_before(read, stage.at(start) + planned, "the first read")
         early = timing.whole_second_early(p.whole_second_store)
-        stage.require_before(live, stage.server_deadline(start, margin=0) - early, "the live replay")
+        stage.require_before(live, stage.server_alive_until(start) - early, "the live replay")
         if p.server_waitable:
             # SRV-04: still honoured just before its age (signed cookies: a second earlier still,
-            # their stamp is whole seconds).
+            # their stamp is whole seconds). Planned from the latest moment the save can have
+            # happened, so that less than BEFORE_EXPIRY_S is left however late it was; judged
+            # only if it reached the server before the earliest moment the session may end.
             stamp = early if p.client_side_store else 0.0
-            honoured_until = stage.server_deadline(start, margin=0) - stamp
-            await timing.until(honoured_until - timing.BEFORE_EXPIRY_S, stage.obs, "before server deadline")
+            honoured_until = stage.server_alive_until(start) - stamp
+            await timing.until(stage.server_deadline(start, margin=0) - stamp - timing.BEFORE_EXPIRY_S,
+                               stage.obs, "before server deadline")
             last = await stage.replay("replay-before-expiry", stage.latest_value())
             stage.require_before(last, honoured_until, "the replay before expiry")
         if p.waitable:
@@ -158,7 +186,8 @@ async def _renewal(stage: Stage, action: str) -> None:
         await timing.until(stage.at(start) + timing.ACTIVITY_FRACTION * age, stage.obs, "activity")
         activity = await v.call("activity", action)
         early = timing.whole_second_early(p.whole_second_store)
-        stage.require_before(activity, stage.at(start) + age - early, "the activity")
+        stage.require_before(activity, min(stage.at(start) + age, stage.server_alive_until(start)) - early,
+                             "the activity")
         await timing.until(max(original_browser, original_server), stage.obs, "original deadline")
         after = await v.call("after-original", "read")
         replay = await stage.replay("replay-after-original", stage.latest_value())
@@ -190,6 +219,7 @@ async def logout(stage: Stage) -> None:
     p = stage.promise
     async with stage.begin() as (v, start):
         value = start.session_set_cookie(stage.cookie).value
+        await stage.replay("replay-live", value)  # control: the replay works while alive
         out = await v.call("logout", "logout")
         if out.sent_session_cookie is None:
             raise ScenarioInvalid(f"the logout request did not carry the session cookie (sent "
@@ -197,7 +227,7 @@ async def logout(stage: Stage) -> None:
         await v.call("after-logout", "read")
         replay = await stage.replay("replay-after-logout", value)
         if p.server_waitable:
-            natural_end = timing.server_deadline(stage.obs, start, p.enforced_server_age)
+            natural_end = timing.server_deadline(stage.obs, start, min(p.enforced_server_age, p.server_age))
             stage.require_before(replay, natural_end - timing.whole_second_early(p.whole_second_store),
                                  "the replay after logout")
 
@@ -211,8 +241,8 @@ async def _each(stages: list[Stage], step) -> None:
                 await step(stage)
             except NoSessionCookie:
                 stage.failure = NoSessionCookie()
-            except (ScenarioInvalid, ProbeCallFailed) as exc:
-                stage.failure = exc
+            except (ScenarioInvalid, ProbeCallFailed, PlaywrightError) as exc:
+                stage.failure = exc  # one target's trouble must not stop the others
 
 
 async def _start_and_read(stage: Stage, v: Visitor) -> None:
@@ -220,6 +250,23 @@ async def _start_and_read(stage: Stage, v: Visitor) -> None:
     if start.session_set_cookie(stage.cookie) is None:
         raise NoSessionCookie()
     await v.call("before-restart", "read")
+
+
+CONTROL_COOKIE = "conformance_restart_control"
+
+
+async def _plant_control(context, stage: Stage) -> None:
+    """A persistent cookie (one hour) that every restart must keep: without it, a restart that
+    lost the whole cookie store would pass the browser-length checks for the wrong reason."""
+    await context.add_cookies([{"name": CONTROL_COOKIE, "value": "1", "url": stage.target.base_url,
+                                "expires": time.time() + 3600}])
+
+
+async def _require_control(context, stages: list[Stage]) -> None:
+    if not any(c["name"] == CONTROL_COOKIE for c in await context.cookies()):
+        for stage in stages:
+            stage.failure = stage.failure or ProbeCallFailed(
+                "the restart kept no persistent cookie at all (the control cookie is gone): cannot judge")
 
 
 async def restart_context(stages: list[Stage]) -> None:
@@ -231,12 +278,14 @@ async def restart_context(stages: list[Stage]) -> None:
     try:
         page = await context.new_page()
         await _each(stages, lambda st: _start_and_read(st, Visitor(st.target, st.obs, context, page)))
+        await _plant_control(context, stages[0])
         state = await Visitor(stages[0].target, stages[0].obs, context, page).restart_state()
     finally:
         await context.close()
     again = await browser.new_context(storage_state=state)
     try:
         page = await again.new_page()
+        await _require_control(again, stages)
         await _each(stages, lambda st: Visitor(st.target, st.obs, again, page).call("after-restart", "read"))
     finally:
         await again.close()
@@ -255,10 +304,12 @@ async def restart_profile(stages: list[Stage]) -> None:
         context, page = await launch()
         try:
             await _each(stages, lambda st: _start_and_read(st, Visitor(st.target, st.obs, context, page)))
+            await _plant_control(context, stages[0])
         finally:
             await context.close()
         context, page = await launch()
         try:
+            await _require_control(context, stages)
             await _each(stages, lambda st: Visitor(st.target, st.obs, context, page).call("after-restart", "read"))
         finally:
             await context.close()

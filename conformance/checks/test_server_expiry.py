@@ -103,6 +103,9 @@ def test_server_expires_browser_length_sessions(run: Run):
     held, replay = run.step("after-server-expiry"), run.step("replay-expired")
     if held is None or replay is None:
         return run.missing("the server deadline")
+    if held.sent_session_cookie is None:
+        return Verdict.error("the open browser no longer sent its browser-length cookie, so the server "
+                             "was not asked about it", run.evidence("start", "after-server-expiry"))
     alive = [s for s, ex in (("open browser", held), ("replay", replay)) if ex.accepted]
     return judge(not alive, f"session refused {run.promise.cookie_age} s after its last save",
                  f"accepted via {', '.join(alive)}" if alive else "refused",
