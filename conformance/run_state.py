@@ -23,7 +23,6 @@ class RunState:
     profiles_used: set = field(default_factory=set)
     targets: dict = field(default_factory=dict)
     records: list = field(default_factory=list)
-    unused_known: set = field(default_factory=set)
     timings: dict = field(default_factory=dict)  # phase -> seconds, for the report
 
     def conclude(self, item, meta, verdict: Verdict, reobserved: bool = False) -> None:

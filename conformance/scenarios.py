@@ -51,9 +51,6 @@ class Stage:
     def promise(self):
         return self.target.promise
 
-    async def visitor(self, **extra) -> Visitor:
-        return await Visitor.open(self.browser, self.target, self.obs, **extra)
-
     @asynccontextmanager
     async def begin(self):
         """Lease the scenario's context and start the session in it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from email.utils import parsedate_to_datetime
 
-from playwright.async_api import Browser, BrowserContext, BrowserType
+from playwright.async_api import BrowserContext
 
 from .observe import Exchange, JarCookie, Observation, split_set_cookie
 from .target import PROBE_HEADER, Target
@@ -25,25 +25,10 @@ FETCH = """async (url) => {
 }"""
 
 
-def context_options(target: Target, extra: dict | None = None) -> dict:
-    return {"extra_http_headers": {PROBE_HEADER: target.token}, **(extra or {})}
-
-
 class Visitor:
     def __init__(self, target: Target, obs: Observation, context: BrowserContext, page=None):
         self.target, self.obs, self.context = target, obs, context
         self._page = page
-
-    @classmethod
-    async def open(cls, browser: Browser, target: Target, obs: Observation, **extra) -> "Visitor":
-        return cls(target, obs, await browser.new_context(**context_options(target, extra)))
-
-    @classmethod
-    async def open_persistent(cls, browser_type: BrowserType, launch_args: dict, user_data_dir: str,
-                              target: Target, obs: Observation) -> "Visitor":
-        context = await browser_type.launch_persistent_context(
-            user_data_dir, **launch_args, **context_options(target))
-        return cls(target, obs, context)
 
     async def ready(self) -> "Visitor":
         """Open the page now (the expensive part: a renderer process) rather than on first call."""

@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 
 from conformance import report
 from conformance.check import FAMILIES
