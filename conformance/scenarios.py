@@ -111,7 +111,7 @@ class Stage:
                     return None
                 jar = ex.jar_cookie(self.cookie)
                 stored = jar.expires if jar is not None and jar.expires > 0 else 0.0
-                return max(ex.received_at + age, min(stored, ex.received_at + age + 1.0)) + timing.BROWSER_MARGIN_S
+                return max(ex.received_at + age, min(stored, ex.received_at + age + timing.JAR_DEADLINE_CAP_S)) + timing.BROWSER_MARGIN_S
         return None
 
     def _save(self, start: Exchange) -> Exchange:

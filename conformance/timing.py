@@ -28,6 +28,9 @@ BEFORE_EXPIRY_S = 0.8
 # Expires is an HTTP date: whole seconds, truncated, so it may read up to 1 s early. Plus the
 # time between the server computing it and the Date header.
 EXPIRES_ROUNDING_S = 1.5
+# A browser deadline may follow the jar's stored expiry when that is later than received +
+# Max-Age, but by no more than this: a jar claiming weeks must not stretch a 4 s timeline.
+JAR_DEADLINE_CAP_S = 1.0
 # The jar's stored expiry is received + Max-Age; allow for the request's round trip and
 # Firefox's whole-second storage in older releases.
 JAR_TOLERANCE_S = 1.5
@@ -84,15 +87,6 @@ def handled_at(obs: Observation, exchange: Exchange) -> float:
     server's own timestamp is when the cookie was really set or the request really arrived."""
     server = exchange.probe.get("server_time")
     return exchange.received_at if server is None else server + clock_offset(obs)
-
-
-def cookie_deadline(obs: Observation, exchange: Exchange, cookie_name: str) -> float | None:
-    """Local time from which the browser must no longer send the cookie set by this response
-    (Max-Age counts from receipt, which follows the server handling the request)."""
-    sc = exchange.session_set_cookie(cookie_name)
-    if sc is None or sc.max_age is None:
-        return None
-    return handled_at(obs, exchange) + sc.max_age
 
 
 def last_save(obs: Observation, cookie_name: str, reads_save: bool = True) -> Exchange | None:

@@ -55,28 +55,6 @@ def test_handled_at_with_skewed_server_clock():
     assert timing.handled_at(obs(start, fast), start) == pytest.approx(1050.0)
 
 
-# --- cookie_deadline -------------------------------------------------------------------------
-
-
-def test_cookie_deadline_anchors_on_server_time_not_receipt():
-    start = ex("start", 100.0, 105.0, server_time=100.2, set_cookie="sessionid=k; Max-Age=4; Path=/")
-    fast = ex("read", 106.0, 106.0, server_time=106.0)  # offset 0
-    deadline = timing.cookie_deadline(obs(start, fast), start, "sessionid")
-    assert deadline == pytest.approx(104.2)
-    assert deadline != pytest.approx(start.received_at + 4)
-
-
-def test_cookie_deadline_without_server_time_uses_receipt():
-    start = ex("start", 100.0, 100.5, set_cookie="sessionid=k; Max-Age=4")
-    assert timing.cookie_deadline(obs(start), start, "sessionid") == pytest.approx(104.5)
-
-
-@pytest.mark.parametrize("set_cookie", [None, "sessionid=k; Path=/", "other=k; Max-Age=4"])
-def test_cookie_deadline_none_without_max_age(set_cookie):
-    start = ex("start", 100.0, 100.5, server_time=100.2, set_cookie=set_cookie)
-    assert timing.cookie_deadline(obs(start), start, "sessionid") is None
-
-
 # --- last_save / server_deadline -------------------------------------------------------------
 
 
