@@ -9,6 +9,7 @@ profile errors only its own checks.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 
@@ -67,13 +68,13 @@ async def _guarded(scenario: str, coro) -> tuple[str | None, bool]:
     return None, False
 
 
-def _stage(key: Key, targets: dict, handle, pools) -> Stage:
+def _stage(key: Key, targets: dict, handle, pools, context_args: dict) -> Stage:
     scenario, profile, browser_name = key
     target = targets[profile]
     browser_type, args, browser = handle
     obs = Observation(scenario, profile, browser_name, target.settings, target.expiry, started_at=time.time(),
                       known_clock_offset=0.0 if target.same_clock else None)
-    return Stage(browser, browser_type, args, target, obs, *pools)
+    return Stage(browser, browser_type, args, target, obs, *pools, context_args=context_args)
 
 
 async def _one(key: Key, stage: Stage, gate: asyncio.Semaphore | None = None) -> Outcome:
@@ -101,12 +102,37 @@ async def _launch(pw, spec: BrowserSpec, base_args: dict, connect: dict | None):
     browser_type = getattr(pw, spec.name)
     args = {**base_args, **spec.launch_args}
     if connect:
-        return browser_type, args, await browser_type.connect(**connect)
+        # The browser server launches the browser with these options (how pytest-playwright's
+        # launch_browser passes them), so a remote system browser gets its executable and args.
+        headers = {"x-playwright-launch-options": json.dumps(remote_launch_options(args)),
+                   **(connect.get("headers") or {})}
+        return browser_type, args, await browser_type.connect(**{**connect, "headers": headers})
     return browser_type, args, await browser_type.launch(**args)
 
 
+def remote_launch_options(args: dict) -> dict:
+    """Launch keyword arguments as the browser server reads them (Playwright's camelCase)."""
+    def camel(key: str) -> str:
+        head, *rest = key.split("_")
+        return head + "".join(part.title() for part in rest)
+    return {camel(k): v for k, v in args.items() if v is not None}
+
+
+def restart_batches(keys: list[Key], targets: dict) -> list[list[Key]]:
+    """Split a restart group so no batch holds two profiles on one host: one browser holds the
+    group's sessions together, and cookies are per host (a deployment's profiles share one)."""
+    batches: list[list[Key]] = []
+    for key in keys:
+        host = targets[key[1]].host
+        batch = next((b for b in batches if all(targets[k[1]].host != host for k in b)), None)
+        if batch is None:
+            batches.append(batch := [])
+        batch.append(key)
+    return batches
+
+
 async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], base_args: dict,
-               connect: dict | None, phases: dict) -> dict[Key, Outcome]:
+               connect: dict | None, phases: dict, context_args: dict) -> dict[Key, Outcome]:
     results: dict[Key, Outcome] = {}
     mark = time.time()
 
@@ -134,13 +160,14 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
         ready = sorted({k[2] for k in runnable})
         single = [k for k in runnable if k[0] in SCENARIOS]
         sizes = [min(MAIN_SLOTS, sum(1 for k in single if k[2] == n)) for n in ready]
-        mains = await asyncio.gather(*(ContextPool(browsers[n][2], size).warm() for n, size in zip(ready, sizes)))
-        replays = await asyncio.gather(*(ContextPool(browsers[n][2], REPLAY_SLOTS, pages=False).warm()
+        mains = await asyncio.gather(*(ContextPool(browsers[n][2], size, context_args=context_args).warm() for n, size in zip(ready, sizes)))
+        replays = await asyncio.gather(*(ContextPool(browsers[n][2], REPLAY_SLOTS, pages=False,
+                                                     context_args=context_args).warm()
                                          for n in ready))
         pools = {n: (m, r) for n, m, r in zip(ready, mains, replays)}
         lap("contexts_open_s")
 
-        done = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]])) for k in single))
+        done = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]], context_args)) for k in single))
         results.update(zip(single, done))
         lap("timed_scenarios_s")
 
@@ -154,7 +181,7 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
             if not busy:
                 break
             gates = {n: asyncio.Semaphore(slots) for n in ready}
-            again = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]]), gates[k[2]])
+            again = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]], context_args), gates[k[2]])
                                            for k in busy))
             for key, outcome in zip(busy, again):
                 outcome.observation.notes["reobserved"] = True
@@ -173,9 +200,11 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
         async def restarts(browser_name: str) -> None:
             # One group at a time per browser: relaunches are whole browser starts.
             for (scenario, owner), keys in groups.items():
-                if owner == browser_name:
-                    stages = [_stage(k, targets, browsers[browser_name], (None, None)) for k in keys]
-                    results.update(zip(keys, await _group(scenario, stages)))
+                if owner != browser_name:
+                    continue
+                for batch in restart_batches(keys, targets):
+                    stages = [_stage(k, targets, browsers[browser_name], (None, None), context_args) for k in batch]
+                    results.update(zip(batch, await _group(scenario, stages)))
 
         await asyncio.gather(*(restarts(n) for n in ready))
         lap("restart_scenarios_s")
@@ -190,7 +219,10 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
 
 
 def run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], base_args: dict,
-        connect: dict | None = None, phases: dict | None = None) -> dict[Key, Outcome]:
+        connect: dict | None = None, phases: dict | None = None,
+        context_args: dict | None = None) -> dict[Key, Outcome]:
     """Observe every (scenario, profile, browser) in `needed`; blocks until all are done.
-    `phases` receives how long each phase took, for the report."""
-    return asyncio.run(_run(needed, targets, specs, base_args, connect, {} if phases is None else phases))
+    `phases` receives how long each phase took, for the report; `context_args` open every
+    browser context (e.g. ignore_https_errors)."""
+    return asyncio.run(_run(needed, targets, specs, base_args, connect, {} if phases is None else phases,
+                            context_args or {}))

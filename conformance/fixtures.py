@@ -24,7 +24,16 @@ def conformance_state(pytestconfig):
 def conformance_targets(conformance_state, tmp_path_factory):
     """One reference-site server per profile that collected checks need; all are spawned first
     and then awaited, so start-up overlaps. Values are a Target or the error that stopped it."""
-    wanted = [p for p in conformance_state.settings.profiles if p.name in conformance_state.profiles_used]
+    settings = conformance_state.settings
+    wanted = [p for p in settings.profiles if p.name in conformance_state.profiles_used]
+    if settings.target is not None:
+        # A deployment the suite did not start: nothing to spawn, one Target per derived profile.
+        site = settings.target
+        conformance_state.targets = {
+            p.name: Target(p.name, site.base_url, site.token, site.settings, site.django, p.expiry,
+                           p.skips + _mode_skips(settings)) for p in wanted}
+        yield conformance_state.targets
+        return
     workdir = tmp_path_factory.mktemp("targets")
     servers: list[TargetServer] = []
     targets: dict[str, Target | Exception] = {}
@@ -40,7 +49,7 @@ def conformance_targets(conformance_state, tmp_path_factory):
                 info = fetch_settings(base, token)
                 targets[server.profile.name] = Target(server.profile.name, base, token, info["settings"],
                                                       info.get("django", "?"), server.profile.expiry,
-                                                      server.profile.skips)
+                                                      server.profile.skips + _mode_skips(settings))
             except (ServerError, ProbeUnavailable) as exc:
                 targets[server.profile.name] = exc
         conformance_state.targets = targets
@@ -49,6 +58,14 @@ def conformance_targets(conformance_state, tmp_path_factory):
     finally:
         for server in servers:
             server.stop()
+
+
+def _mode_skips(settings) -> tuple[tuple[str, str], ...]:
+    """Checks the way browsers are reached rules out."""
+    if settings.connect:
+        return (("CLOSE-02", "a remote browser server (--connect) cannot relaunch a persistent profile; "
+                             "CLOSE-01 covers the restart by context"),)
+    return ()
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +83,11 @@ def conformance_campaign(request, conformance_state, conformance_targets, browse
             continue
         needed.add((meta.scenario, profile, browser))
     conformance_state.timings["scenarios"] = len(needed)
+    settings = conformance_state.settings
+    connect = {"ws_endpoint": settings.connect} if settings.connect else connect_options
     return campaign_mod.run(needed, conformance_targets, conformance_state.browser_specs,
-                            browser_type_launch_args, connect_options, conformance_state.timings)
+                            browser_type_launch_args, connect, conformance_state.timings,
+                            settings.context_args)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from . import browsers, expectations, report
+from . import browsers, deployment, expectations, report
 from .run_state import RECORD_KEY, STATE_KEY, HarnessError, RunState, base_record
 from .settings import SettingsError, resolve
 from .verdict import CAVEAT, ERROR, FAIL, SKIP
@@ -33,7 +33,24 @@ def pytest_addoption(parser):
                          "env CONFORMANCE_EXPECTATIONS")
     group.addoption("--list-checks", action="store_true", default=False, dest="conformance_list",
                     help="print the check catalogue (id, family, title, doc) and exit")
-    for name, text in (("profiles", "profiles to run (comma separated)"),
+    # --base-url comes from pytest-base-url (or pytest-playwright's stand-in); env CONFORMANCE_BASE_URL.
+    group.addoption("--probe-token", dest="conformance_probe_token", metavar="TOKEN",
+                    help="the deployment's CONFORMANCE_PROBE_TOKEN (probe mode, with --base-url); "
+                         "env CONFORMANCE_PROBE_TOKEN")
+    group.addoption("--blackbox", dest="conformance_blackbox", metavar="FILE",
+                    help="black-box mode (no probe): a TOML file saying how to sign in and the expected "
+                         "policy, with --base-url; env CONFORMANCE_BLACKBOX")
+    group.addoption("--ignore-https-errors", action="store_true", default=False,
+                    dest="conformance_ignore_https_errors",
+                    help="accept the deployment's untrusted TLS certificate (staging); "
+                         "env CONFORMANCE_IGNORE_HTTPS_ERRORS=1")
+    group.addoption("--connect", dest="conformance_connect", metavar="WS_ENDPOINT",
+                    help="use browsers from a Playwright browser server (playwright run-server) instead "
+                         "of launching them here; env CONFORMANCE_CONNECT")
+    for name, text in (("blackbox", "black-box config file"),
+                       ("ignore_https_errors", "accept untrusted TLS certificates (true/false)"),
+                       ("connect", "Playwright browser server ws endpoint"),
+                       ("profiles", "profiles to run (comma separated)"),
                        ("checks", "check id globs to run (comma separated)"),
                        ("browsers", "browsers to run (default chromium,firefox)"),
                        ("report", "JSON report path"), ("expectations", "known defects file")):
@@ -46,16 +63,35 @@ def pytest_configure(config):
         settings = resolve(
             cli={"profiles": opt.conformance_profiles, "checks": opt.conformance_checks,
                  "browsers": getattr(opt, "browser", None), "executables": opt.conformance_executables,
-                 "report": opt.conformance_report, "expectations": opt.conformance_expectations},
-            ini={k: config.getini(f"conformance_{k}") for k in
-                 ("profiles", "checks", "browsers", "report", "expectations")},
+                 "report": opt.conformance_report, "expectations": opt.conformance_expectations,
+                 "base_url": getattr(opt, "base_url", None), "probe_token": opt.conformance_probe_token,
+                 "blackbox": opt.conformance_blackbox,
+                 "ignore_https_errors": opt.conformance_ignore_https_errors, "connect": opt.conformance_connect},
+            ini={**{k: config.getini(f"conformance_{k}") for k in
+                    ("profiles", "checks", "browsers", "report", "expectations", "blackbox",
+                     "ignore_https_errors", "connect")}, "base_url": _ini(config, "base_url")},
             rootdir=config.rootpath)
         known = expectations.load(settings.expectations_path)
-    except (SettingsError, expectations.ExpectationsError) as exc:
+        if settings.base_url and not opt.conformance_list:
+            settings = settings.with_target(_discover(settings))
+    except (SettingsError, expectations.ExpectationsError, deployment.DeploymentError) as exc:
         raise pytest.UsageError(str(exc)) from None
     # pytest-playwright parametrizes browser_name from this option; our default is both engines.
     opt.browser = list(settings.browsers)
     config.stash[STATE_KEY] = RunState(settings=settings, browser_specs={}, known=known)
+
+
+def _ini(config, name: str):
+    try:
+        return config.getini(name)
+    except ValueError:  # not declared: neither pytest-base-url nor its stand-in is loaded
+        return None
+
+
+def _discover(settings):
+    """The deployment behind --base-url: its probe's settings, or the black-box config."""
+    return deployment.discover(settings.base_url, settings.probe_token,
+                               verify_tls=not settings.ignore_https_errors)
 
 
 def pytest_report_header(config):
@@ -185,5 +221,7 @@ def pytest_sessionfinish(session, exitstatus):
     if not state or not state.records:
         return
     django = next((t.django for t in state.targets.values() if hasattr(t, "django")), "unknown")
+    target = state.settings.target
+    described = target.describe() if target is not None else {"mode": "reference", "base_url": None}
     report.write_json(state.settings.report_path, state.records, state.started, time.time(), django,
-                      state.settings.sources, state.timings)
+                      state.settings.sources, state.timings, described)

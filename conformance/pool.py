@@ -21,8 +21,9 @@ from .visitor import Visitor
 
 
 class ContextPool:
-    def __init__(self, browser: Browser, size: int, pages: bool = True):
+    def __init__(self, browser: Browser, size: int, pages: bool = True, context_args: dict | None = None):
         self.browser, self.size, self.pages = browser, size, pages
+        self.context_args = context_args or {}
         self._free: asyncio.Queue = asyncio.Queue()
         self._contexts = []
         self._opened = 0  # counted before the await, so concurrent leases cannot overshoot
@@ -36,7 +37,7 @@ class ContextPool:
         return await self._free.get()
 
     async def _open(self):
-        context = await self.browser.new_context()
+        context = await self.browser.new_context(**self.context_args)
         self._contexts.append(context)
         return context, (await context.new_page() if self.pages else None)
 

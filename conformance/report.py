@@ -58,9 +58,11 @@ def summarize(records: list[dict]) -> dict:
 
 
 def write_json(path: Path, records: list[dict], started: float, finished: float, django: str,
-               settings_sources: dict, timings: dict | None = None) -> dict:
+               settings_sources: dict, timings: dict | None = None, target: dict | None = None) -> dict:
     doc = {
         "django": django,
+        # What was judged: the spawned reference site, or a deployment (its URL, mode, settings).
+        "target": target or {"mode": "reference", "base_url": None},
         "started": _iso(started),
         "finished": _iso(finished),
         "duration_s": round(finished - started, 1),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 import time
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from playwright.async_api import Browser, BrowserType
 from playwright.async_api import Error as PlaywrightError
@@ -42,6 +42,7 @@ class Stage:
     mains: ContextPool | None  # the scenario's own browser context (leasing one admits the scenario)
     replays: ContextPool | None = None  # page-less contexts, cleared before each replay
     failure: Exception | None = None  # in a group scenario: why this stage dropped out
+    context_args: dict = field(default_factory=dict)  # every context this stage opens (TLS options)
 
     @property
     def cookie(self) -> str:
@@ -270,8 +271,8 @@ async def restart_context(stages: list[Stage]) -> None:
     """Sessions for every profile of the group in one context (each target has its own host, so
     their cookies do not mix), then a new context that keeps only what a browser keeps across a
     restart (persistent cookies), and a read from each."""
-    browser = stages[0].browser
-    context = await browser.new_context()
+    browser, args = stages[0].browser, stages[0].context_args
+    context = await browser.new_context(**args)
     try:
         page = await context.new_page()
         await _each(stages, lambda st: _start_and_read(st, Visitor(st.target, st.obs, context, page)))
@@ -279,7 +280,7 @@ async def restart_context(stages: list[Stage]) -> None:
         state = await Visitor(stages[0].target, stages[0].obs, context, page).restart_state()
     finally:
         await context.close()
-    again = await browser.new_context(storage_state=state)
+    again = await browser.new_context(storage_state=state, **args)
     try:
         page = await again.new_page()
         await _require_control(again, stages)
@@ -295,7 +296,8 @@ async def restart_profile(stages: list[Stage]) -> None:
     first = stages[0]
     with tempfile.TemporaryDirectory(prefix="conformance-profile-") as folder:
         async def launch():
-            context = await first.browser_type.launch_persistent_context(folder, **first.launch_args)
+            context = await first.browser_type.launch_persistent_context(
+                folder, **first.launch_args, **first.context_args)
             return context, (context.pages[0] if context.pages else await context.new_page())
 
         context, page = await launch()

@@ -6,6 +6,7 @@ read this object, never os.environ.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 from dataclasses import dataclass, field
@@ -30,6 +31,28 @@ class Settings:
     report_path: Path
     expectations_path: Path
     sources: dict = field(default_factory=dict)  # setting -> "CLI" | "env NAME" | "ini" | "default"
+    profile_names: tuple[str, ...] = ()  # as asked; a deployment's profiles are known only later
+    base_url: str | None = None  # a running site to judge; None = spawn the reference site
+    probe_token: str | None = None  # the deployment's CONFORMANCE_PROBE_TOKEN
+    blackbox_path: Path | None = None  # black-box mode: how to sign in, and the expected policy
+    ignore_https_errors: bool = False
+    connect: str | None = None  # a Playwright browser server's ws endpoint; None = launch locally
+    target: object = None  # deployment.Deployment (or blackbox.BlackBox) once discovered
+
+    @property
+    def context_args(self) -> dict:
+        """Options every browser context (and persistent profile) of the run is opened with."""
+        return {"ignore_https_errors": True} if self.ignore_https_errors else {}
+
+    def with_target(self, target) -> "Settings":
+        """This run against a discovered deployment: its profiles, filtered by --profile."""
+        known = {p.name: p for p in target.profiles}
+        unknown = [n for n in self.profile_names if n not in known]
+        if unknown:
+            raise SettingsError(f"unknown profile {', '.join(unknown)} (from {self.sources['profiles']}) "
+                                f"for {target.base_url}; its profiles: {', '.join(known)}")
+        chosen = tuple(known[n] for n in self.profile_names) or target.profiles
+        return dataclasses.replace(self, profiles=chosen, target=target)
 
     def selects(self, check_id: str) -> bool:
         return not self.check_patterns or any(fnmatch.fnmatchcase(check_id, p) for p in self.check_patterns)
@@ -39,8 +62,15 @@ class Settings:
             return self.sources.get(key, "default")
         names = [p.name for p in self.profiles]
         shown = ",".join(names) if len(names) <= 3 else f"{len(names)} profiles"
+        if self.base_url is None:
+            target = "spawned target_site"
+        else:
+            mode = "black-box" if self.blackbox_path else "probe"
+            django = f", Django {self.target.django}" if getattr(self.target, "django", None) else ""
+            target = f"{self.base_url} ({mode}{django}, from {src('base_url')})"
+        via = f", connect={self.connect} (from {src('connect')})" if self.connect else ""
         return (f"conformance: profiles={shown} (from {src('profiles')}), "
-                f"target=spawned target_site, browsers={','.join(self.browsers)} (from {src('browsers')}), "
+                f"target={target}, browsers={','.join(self.browsers)} (from {src('browsers')}){via}, "
                 f"checks={','.join(self.check_patterns) or 'all'} (from {src('checks')}), "
                 f"report={self.report_path} (from {src('report')})")
 
@@ -66,14 +96,29 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path) -> 
     env = dict(os.environ if env is None else env)
     sources: dict[str, str] = {}
 
+    base_url, sources["base_url"] = _pick(cli.get("base_url"), env, "CONFORMANCE_BASE_URL", ini.get("base_url"))
+    token, sources["probe_token"] = _pick(cli.get("probe_token"), env, "CONFORMANCE_PROBE_TOKEN", None)
+    raw, sources["blackbox"] = _pick(cli.get("blackbox"), env, "CONFORMANCE_BLACKBOX", ini.get("blackbox"))
+    blackbox = Path(raw) if raw else None
+    if blackbox is not None and not blackbox.is_absolute():
+        blackbox = rootdir / blackbox
+    if blackbox is not None and not base_url:
+        raise SettingsError("--blackbox needs --base-url (the site to sign in to)")
+    raw, sources["ignore_https_errors"] = _pick(cli.get("ignore_https_errors"), env,
+                                                "CONFORMANCE_IGNORE_HTTPS_ERRORS", ini.get("ignore_https_errors"))
+    ignore_https = str(raw).lower() in ("1", "true", "yes", "on") if raw else False
+    connect, sources["connect"] = _pick(cli.get("connect"), env, "CONFORMANCE_CONNECT", ini.get("connect"))
+
     raw, sources["profiles"] = _pick(cli.get("profiles"), env, "CONFORMANCE_PROFILES", ini.get("profiles"))
     names = tuple(dict.fromkeys(tuple(raw) if isinstance(raw, (list, tuple)) else _split(raw or "")))
-    try:
-        chosen = profiles.select(names or None)
-    except KeyError as exc:
-        raise SettingsError(
-            f"unknown profile {exc.args[0]} (from {sources['profiles']}); "
-            f"known profiles: {', '.join(p.name for p in profiles.PROFILES)}") from None
+    chosen: tuple[profiles.Profile, ...] = ()
+    if not base_url:  # a deployment's profiles come from its probe (Settings.with_target)
+        try:
+            chosen = profiles.select(names or None)
+        except KeyError as exc:
+            raise SettingsError(
+                f"unknown profile {exc.args[0]} (from {sources['profiles']}); "
+                f"known profiles: {', '.join(p.name for p in profiles.PROFILES)}") from None
 
     raw, sources["checks"] = _pick(cli.get("checks"), env, "CONFORMANCE_CHECKS", ini.get("checks"))
     patterns = tuple(raw) if isinstance(raw, (list, tuple)) else _split(raw or "")
@@ -109,4 +154,10 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path) -> 
         report_path=report if report.is_absolute() else rootdir / report,
         expectations_path=expectations if expectations.is_absolute() else rootdir / expectations,
         sources=sources,
+        profile_names=names,
+        base_url=base_url or None,
+        probe_token=token or None,
+        blackbox_path=blackbox,
+        ignore_https_errors=ignore_https,
+        connect=connect or None,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,7 +17,13 @@ PROBE_HEADER = "X-Conformance-Token"
 
 
 class ProbeUnavailable(Exception):
-    """The probe did not answer as documented; the message says what to do."""
+    """The probe did not answer as documented; the message says what to do. `kind` is
+    "not-found" (404: no probe, or a wrong token; the probe cannot tell them apart on purpose),
+    "unreachable", "http" or "not-json"."""
+
+    def __init__(self, message: str, kind: str, url: str):
+        super().__init__(message)
+        self.kind, self.url = kind, url
 
 
 @dataclass(frozen=True)
@@ -53,20 +60,24 @@ class Target:
         return [("expiry", spec) for spec in self.expiry]
 
 
-def fetch_settings(base_url: str, token: str, timeout: float = 5.0) -> dict:
-    """The probe's settings/ answer: {"django": ..., "settings": {...}}."""
+def fetch_settings(base_url: str, token: str, timeout: float = 5.0, verify_tls: bool = True) -> dict:
+    """The probe's settings/ answer: {"django": ..., "settings": {...}}. verify_tls=False is
+    --ignore-https-errors (a staging certificate)."""
     url = f"{base_url}{PROBE_PATH}settings/"
     request = urllib.request.Request(url, headers={PROBE_HEADER: token})
+    context = None if verify_tls else ssl._create_unverified_context()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
             return json.loads(response.read())
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             raise ProbeUnavailable(f"{url} answered 404: the probe is not installed there, or the token "
-                                   "is wrong (install conformance.probe, see README)") from None
-        raise ProbeUnavailable(f"{url} answered HTTP {exc.code}") from None
+                                   "is wrong (install conformance.probe, see README)", "not-found", url) from None
+        raise ProbeUnavailable(f"{url} answered HTTP {exc.code}", "http", url) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise ProbeUnavailable(f"cannot reach {base_url}: {reason}") from None
+        hint = " (a staging certificate? pass --ignore-https-errors)" if isinstance(
+            reason, ssl.SSLCertVerificationError) else ""
+        raise ProbeUnavailable(f"cannot reach {base_url}: {reason}{hint}", "unreachable", url) from None
     except ValueError:
-        raise ProbeUnavailable(f"{url} did not answer JSON: is it the conformance probe?") from None
+        raise ProbeUnavailable(f"{url} did not answer JSON: is it the conformance probe?", "not-json", url) from None

@@ -36,7 +36,9 @@ def test_defaults():
     assert s.report_path == ROOT / "reports/conformance.json"
     assert s.expectations_path == ROOT / "conformance/expectations.toml"
     assert s.sources == {k: "default" for k in
-                         ("profiles", "checks", "browsers", "executables", "report", "expectations")}
+                         ("profiles", "checks", "browsers", "executables", "report", "expectations",
+                          "base_url", "probe_token", "blackbox", "ignore_https_errors", "connect")}
+    assert s.base_url is None and s.target is None and s.context_args == {}
 
 
 def test_cli_beats_env_beats_ini():
@@ -71,7 +73,9 @@ def test_env_beats_ini():
     assert s.sources == {"profiles": "env CONFORMANCE_PROFILES", "checks": "env CONFORMANCE_CHECKS",
                          "browsers": "env CONFORMANCE_BROWSERS",
                          "executables": "env CONFORMANCE_BROWSER_EXECUTABLE",
-                         "report": "env CONFORMANCE_REPORT", "expectations": "env CONFORMANCE_EXPECTATIONS"}
+                         "report": "env CONFORMANCE_REPORT", "expectations": "env CONFORMANCE_EXPECTATIONS",
+                         "base_url": "default", "probe_token": "default", "blackbox": "default",
+                         "ignore_https_errors": "default", "connect": "default"}
 
 
 def test_ini_beats_default_and_splits_lines_and_commas():
@@ -280,3 +284,20 @@ def test_shipped_expectations_load_and_name_real_things():
         assert entry.browser == "*" or entry.browser in ("chromium", "firefox", "webkit"), entry
         assert entry.reason and entry.reproduction
         assert "\n" not in entry.reason
+
+
+def test_deployment_options_resolve_from_env(tmp_path):
+    s = resolve(cli={}, ini={}, rootdir=tmp_path,
+                env={"CONFORMANCE_BASE_URL": "https://staging.example/", "CONFORMANCE_PROBE_TOKEN": "t",
+                     "CONFORMANCE_IGNORE_HTTPS_ERRORS": "1", "CONFORMANCE_CONNECT": "ws://127.0.0.1:3000/",
+                     "CONFORMANCE_PROFILES": "site-db-age1209600"})
+    assert (s.base_url, s.probe_token, s.connect) == ("https://staging.example/", "t", "ws://127.0.0.1:3000/")
+    assert s.context_args == {"ignore_https_errors": True}
+    # A deployment's profiles are known only once its probe answered.
+    assert s.profiles == () and s.profile_names == ("site-db-age1209600",)
+    assert s.sources["base_url"] == "env CONFORMANCE_BASE_URL"
+
+
+def test_blackbox_needs_a_base_url(tmp_path):
+    with pytest.raises(SettingsError, match="--blackbox needs --base-url"):
+        resolve(cli={"blackbox": "site.toml"}, ini={}, env={}, rootdir=tmp_path)
