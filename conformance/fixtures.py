@@ -29,9 +29,10 @@ def conformance_targets(conformance_state, tmp_path_factory):
     if settings.target is not None:
         # A deployment the suite did not start: nothing to spawn, one Target per derived profile.
         site = settings.target
+        blackbox = site if settings.blackbox_path else None
         conformance_state.targets = {
-            p.name: Target(p.name, site.base_url, site.token, site.settings, site.django, p.expiry,
-                           p.skips + _mode_skips(settings)) for p in wanted}
+            p.name: Target(p.name, site.base_url, site.token, site.settings, site.django or "unknown", p.expiry,
+                           p.skips + _mode_skips(settings), blackbox) for p in wanted}
         yield conformance_state.targets
         return
     workdir = tmp_path_factory.mktemp("targets")

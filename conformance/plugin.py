@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import time
 
 import pytest
 
-from . import browsers, deployment, expectations, report
+from . import blackbox, browsers, deployment, expectations, report
 from .run_state import RECORD_KEY, STATE_KEY, HarnessError, RunState, base_record
 from .settings import SettingsError, resolve
 from .verdict import CAVEAT, ERROR, FAIL, SKIP
@@ -90,6 +91,8 @@ def _ini(config, name: str):
 
 def _discover(settings):
     """The deployment behind --base-url: its probe's settings, or the black-box config."""
+    if settings.blackbox_path is not None:
+        return blackbox.load(settings.blackbox_path, settings.base_url, dict(os.environ))
     return deployment.discover(settings.base_url, settings.probe_token,
                                verify_tls=not settings.ignore_https_errors)
 

@@ -17,7 +17,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from .observe import Observation
 from .target import PROBE_HEADER, Target
-from .visitor import Visitor
+from .visitor import visitor_for
 
 
 class ContextPool:
@@ -54,9 +54,9 @@ class ContextPool:
         context, page = await self._acquire()
         try:
             await context.clear_cookies()
-            if page is not None:
+            if page is not None and target.token:
                 await page.set_extra_http_headers({PROBE_HEADER: target.token})
-            yield Visitor(target, obs, context, page)
+            yield visitor_for(target, obs, context, page)
         except (asyncio.CancelledError, PlaywrightError):
             # Cancelled (a scenario timeout) or broken mid-request: a late response could still
             # set a cookie for the next tenant. Never lend this context again.

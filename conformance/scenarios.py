@@ -21,7 +21,7 @@ from . import timing
 from .observe import Exchange, Observation
 from .pool import ContextPool
 from .target import Target
-from .visitor import ProbeCallFailed, Visitor
+from .visitor import ProbeCallFailed, Visitor, visitor_for
 
 
 class ScenarioInvalid(Exception):
@@ -275,16 +275,16 @@ async def restart_context(stages: list[Stage]) -> None:
     context = await browser.new_context(**args)
     try:
         page = await context.new_page()
-        await _each(stages, lambda st: _start_and_read(st, Visitor(st.target, st.obs, context, page)))
+        await _each(stages, lambda st: _start_and_read(st, visitor_for(st.target, st.obs, context, page)))
         await _plant_control(context, stages[0])
-        state = await Visitor(stages[0].target, stages[0].obs, context, page).restart_state()
+        state = await visitor_for(stages[0].target, stages[0].obs, context, page).restart_state()
     finally:
         await context.close()
     again = await browser.new_context(storage_state=state, **args)
     try:
         page = await again.new_page()
         await _require_control(again, stages)
-        await _each(stages, lambda st: Visitor(st.target, st.obs, again, page).call("after-restart", "read"))
+        await _each(stages, lambda st: visitor_for(st.target, st.obs, again, page).call("after-restart", "read"))
     finally:
         await again.close()
 
@@ -302,14 +302,14 @@ async def restart_profile(stages: list[Stage]) -> None:
 
         context, page = await launch()
         try:
-            await _each(stages, lambda st: _start_and_read(st, Visitor(st.target, st.obs, context, page)))
+            await _each(stages, lambda st: _start_and_read(st, visitor_for(st.target, st.obs, context, page)))
             await _plant_control(context, stages[0])
         finally:
             await context.close()
         context, page = await launch()
         try:
             await _require_control(context, stages)
-            await _each(stages, lambda st: Visitor(st.target, st.obs, context, page).call("after-restart", "read"))
+            await _each(stages, lambda st: visitor_for(st.target, st.obs, context, page).call("after-restart", "read"))
         finally:
             await context.close()
 

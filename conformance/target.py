@@ -35,6 +35,7 @@ class Target:
     django: str
     expiry: tuple[str, ...] = ()  # set_expiry() calls the probe makes at start
     skips: tuple[tuple[str, str], ...] = ()  # (check id glob, reason) this target leaves to others
+    blackbox: object = None  # blackbox.BlackBox: no probe, sign in through the site's own pages
 
     def skip_reason(self, check_id: str) -> str | None:
         return next((why for pattern, why in self.skips if fnmatch.fnmatchcase(check_id, pattern)), None)

@@ -19,6 +19,14 @@ class ProbeCallFailed(Exception):
     pass
 
 
+def visitor_for(target: Target, obs: Observation, context: BrowserContext, page=None) -> "Visitor":
+    """The probe's visitor, or the black-box one for a target described by a config file."""
+    if target.blackbox is not None:
+        from .blackbox_visitor import BlackBoxVisitor  # it builds on Visitor: imported late
+        return BlackBoxVisitor(target, obs, context, page)
+    return Visitor(target, obs, context, page)
+
+
 # Errors are swallowed in the page: the response event Playwright reports is what we judge.
 FETCH = """async (url) => {
   try { await (await fetch(url, {credentials: "same-origin", cache: "no-store"})).text(); } catch (e) {}

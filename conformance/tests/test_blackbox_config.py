@@ -1,0 +1,71 @@
+"""Black-box config: the policy becomes the SESSION_* settings it stands for, and every mistake
+in the file is one line naming the fix."""
+
+from pathlib import Path
+
+import pytest
+
+from conformance.blackbox import load, settings_for
+from conformance.deployment import DeploymentError
+from conformance.promises import promise_for
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blackbox.toml"
+ENV = {"SITE_USERNAME": "alice", "SITE_PASSWORD": "pw"}
+
+
+def test_example_config_loads():
+    site = load(EXAMPLE, "https://staging.example", ENV)
+    assert site.login_url == "https://staging.example/accounts/login/"
+    assert site.signed_in_url == "https://staging.example/account/"
+    assert site.logout_url == "https://staging.example/accounts/logout-now/"
+    assert (site.username, site.password) == ("alice", "pw")
+    (profile,) = site.profiles
+    assert profile.name == "blackbox-__Host-sessionid-age1209600"
+    assert site.describe()["mode"] == "black-box" and "pw" not in str(site.describe())
+    promise = promise_for(site.settings)
+    assert promise.attributes.name == "__Host-sessionid" and promise.attributes.secure
+    assert promise.max_age == 1209600 and not promise.save_every_request
+
+
+def test_policy_defaults_are_djangos():
+    s = settings_for({"age": 60})
+    assert s["SESSION_COOKIE_NAME"] == "sessionid" and s["SESSION_COOKIE_HTTPONLY"] is True
+    assert s["SESSION_COOKIE_SAMESITE"] == "Lax" and s["SESSION_EXPIRE_AT_BROWSER_CLOSE"] is False
+    assert settings_for({"age": 60, "samesite": False})["SESSION_COOKIE_SAMESITE"] is False
+
+
+def test_sliding_browser_length_policy_names_itself(tmp_path):
+    text = EXAMPLE.read_text().replace("sliding = false", "sliding = true").replace(
+        "browser_length = false", "browser_length = true")
+    (tmp_path / "c.toml").write_text(text)
+    site = load(tmp_path / "c.toml", "https://x.example/", ENV)
+    assert site.profiles[0].name == "blackbox-__Host-sessionid-age1209600-browser-close-sliding"
+
+
+def test_without_logout_srv02_is_skipped(tmp_path):
+    text = EXAMPLE.read_text().replace('[logout]', '#').replace('url = "accounts/logout-now/"', '')
+    (tmp_path / "c.toml").write_text(text)
+    site = load(tmp_path / "c.toml", "https://x.example/", ENV)
+    assert site.logout_url is None
+    assert ("SRV-02", "no [logout] url in the black-box config") in site.profiles[0].skips
+
+
+@pytest.mark.parametrize("edit, env, message", [
+    (lambda t: t, {}, "set the environment variable"),
+    (lambda t: t.replace("[signed_in]", "[signed_inn]"), ENV, "unknown section"),
+    (lambda t: t.replace("age = 1209600", "age = '2w'"), ENV, "wrong type"),
+    (lambda t: t.replace("age = 1209600", "agee = 1"), ENV, "unknown key 'agee'"),
+    (lambda t: t.replace('text = "Signed in as"', ""), ENV, r"\[signed_in\] lacks text"),
+    (lambda t: t.replace('backend = "cached_db"', 'backend = "redis"'), ENV, "is not one of"),
+    (lambda t: t + "[[", ENV, "not valid TOML"),
+])
+def test_config_errors_are_one_line(tmp_path, edit, env, message):
+    (tmp_path / "c.toml").write_text(edit(EXAMPLE.read_text()))
+    with pytest.raises(DeploymentError, match=message) as info:
+        load(tmp_path / "c.toml", "https://x.example/", env)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DeploymentError, match="does not exist"):
+        load(tmp_path / "nope.toml", "https://x.example/", ENV)
