@@ -17,6 +17,7 @@ Environment:
   ``cached_db`` session store. It must be shared by every worker process: a
   per-process (locmem) cache would let one worker keep serving a session
   another worker has already flushed or re-saved.
+* ``DEPLOY_VARIANT``: a breakage from target_site/variants.py (tests only).
 * ``CONFORMANCE_PROBE_TOKEN``: the documented staging-only pattern; when
   empty (the default) ``conformance.probe`` is neither installed nor routed.
 """
@@ -76,6 +77,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# A deliberately broken deployment for the project's own tests (e.g. "strip-expiry": a
+# middleware that drops the cookie's Max-Age/Expires), as a reverse proxy or app middleware might.
+if os.environ.get("DEPLOY_VARIANT"):
+    from target_site.variants import apply as _apply_variants
+
+    MIDDLEWARE = _apply_variants(MIDDLEWARE, os.environ["DEPLOY_VARIANT"])
 
 ROOT_URLCONF = "target_site.deployment_urls"
 WSGI_APPLICATION = "target_site.wsgi.application"

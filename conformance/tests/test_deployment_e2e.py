@@ -1,0 +1,152 @@
+"""The suite against a deployment it did not start, as a user runs it: target_site under a second
+settings module (target_site.deployment_settings: __Host- cookie, Secure, cached_db), behind
+gunicorn over TLS with a throwaway certificate, in probe mode and in black-box mode; plus the
+sites it cannot judge (no probe, wrong token, untrusted certificate, unreachable), each one line
+and exit code 4 (usage error)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.tests.deployment import Deployment
+
+REPO = Path(__file__).resolve().parents[2]
+CHECKS = str(REPO / "conformance" / "checks")
+EXAMPLE = REPO / "conformance" / "examples" / "blackbox.toml"
+TOKEN = "e2e-probe-token"
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True)
+def importable_package(monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    for name in ("CONFORMANCE_PROBE_TOKEN", "CONFORMANCE_BASE_URL", "CONFORMANCE_BLACKBOX",
+                 "CONFORMANCE_PROFILES", "CONFORMANCE_CHECKS", "CONFORMANCE_CONNECT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def probe_site():
+    """Django's defaults where the site has no opinion: a two-week age, saved when modified."""
+    with Deployment(token=TOKEN) as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def bare_site():
+    """The same deployment without the probe (the token setting is unset)."""
+    with Deployment(token=None) as site:
+        yield site
+
+
+@pytest.fixture
+def run_suite(pytester, tmp_path, monkeypatch):
+    def run(*args, env=None):
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        report = tmp_path / "conformance.json"
+        result = pytester.runpytest_subprocess(CHECKS, f"--conformance-report={report}", "-p", "no:cacheprovider",
+                                               *args)
+        result.report = json.loads(report.read_text()) if report.exists() else None
+        return result
+    return run
+
+
+def _only_line(result) -> str:
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()[-2000:]
+    text = result.stderr.str() + result.stdout.str()
+    assert "Traceback" not in text
+    lines = [line for line in result.stderr.lines if line.strip()]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def _verdicts(report, check_id, profile=None):
+    return {(r["profile"], r["browser"]): r["verdict"] for r in report["results"]
+            if r["id"] == check_id and (profile is None or r["profile"] == profile)}
+
+
+def test_probe_mode_judges_the_deployment_over_tls(run_suite, probe_site):
+    result = run_suite(f"--base-url={probe_site.base_url}", "--probe-token", TOKEN, "--ignore-https-errors")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
+    result.stdout.fnmatch_lines([f"conformance: profiles=4 profiles (from default), target={probe_site.base_url} "
+                                 "(probe, Django 5.2.*, from CLI)*"])
+    report = result.report
+    assert report["target"]["mode"] == "probe" and report["target"]["base_url"] == probe_site.base_url
+    assert report["target"]["settings"]["SESSION_COOKIE_NAME"] == "__Host-sessionid"
+    assert report["summary"]["profiles"] == ["site-cached-db-age1209600", "site-cached-db-age1209600-expiry0",
+                                             "site-cached-db-age1209600-expiry3s",
+                                             "site-cached-db-age1209600-fixed3s"]
+    v = report["summary"]["verdicts"]
+    assert v["error"] == 0 and v["fail"] == 0 and v["pass"] >= 110, v
+    # The two-week age by arithmetic, the 3 s per-session expiry waited out for real, through TLS.
+    assert set(_verdicts(report, "AGE-01").values()) == {"pass"}
+    assert set(_verdicts(report, "AGE-04", "site-cached-db-age1209600-expiry3s").values()) == {"pass"}
+    assert set(_verdicts(report, "SRV-01", "site-cached-db-age1209600-expiry3s").values()) == {"pass"}
+    assert set(_verdicts(report, "CLOSE-02", "site-cached-db-age1209600-expiry0").values()) == {"pass"}
+    assert set(_verdicts(report, "ATTR-04").values()) == {"pass"}
+    age01 = next(r for r in report["results"] if r["id"] == "AGE-01" and r["profile"] == "site-cached-db-age1209600")
+    assert "__Host-sessionid=" in age01["evidence"][0]["set_cookie"]
+    assert "Max-Age=1209600" in age01["evidence"][0]["set_cookie"]
+
+
+def test_blackbox_mode_signs_in_and_waits_out_a_short_sliding_policy(run_suite, tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text(EXAMPLE.read_text().replace("age = 1209600", "age = 4").replace(
+        "sliding = false", "sliding = true"))
+    with Deployment(token=None, session_cookie_age=4, save_every_request=True) as site:
+        result = run_suite(f"--base-url={site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
+                           env={"SITE_USERNAME": site.username, "SITE_PASSWORD": site.password})
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
+    result.stdout.fnmatch_lines([f"*target={site.base_url} (black-box, from CLI)*"])
+    report = result.report
+    assert report["target"]["mode"] == "black-box"
+    assert report["summary"]["profiles"] == ["blackbox-__Host-sessionid-age4-sliding"]
+    v = report["summary"]["verdicts"]
+    assert v["error"] == 0 and v["fail"] == 0 and v["pass"] >= 30, v
+    # Sliding on reads, expiry in the browser and on the server, logout: all from its own pages.
+    for check_id in ("AGE-01", "AGE-04", "REN-01", "REN-02", "REN-05", "SRV-01", "SRV-02", "SRV-04", "ATTR-01"):
+        assert set(_verdicts(report, check_id).values()) == {"pass"}, check_id
+    assert set(_verdicts(report, "REN-04").values()) == {"skip"}
+
+
+def test_blackbox_mode_catches_a_broken_deployment(run_suite, tmp_path):
+    """A middleware stripping Max-Age (as a misconfigured proxy might) is in the path and judged."""
+    config = tmp_path / "site.toml"
+    config.write_text(EXAMPLE.read_text().replace("age = 1209600", "age = 3"))
+    with Deployment(token=None, session_cookie_age=3, env={"DEPLOY_VARIANT": "strip-expiry"}) as site:
+        result = run_suite(f"--base-url={site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
+                           "--browser", "chromium", "--check", "AGE-0[14]",
+                           env={"SITE_USERNAME": site.username, "SITE_PASSWORD": site.password})
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "AGE-01 [[]chromium · blackbox-__Host-sessionid-age3[]] expected Max-Age=3; observed Max-Age=None *",
+        "AGE-04 [[]chromium · blackbox-__Host-sessionid-age3[]] expected no __Host-sessionid in the Cookie header*"])
+
+
+def test_site_without_probe_is_one_line(run_suite, bare_site):
+    line = _only_line(run_suite(f"--base-url={bare_site.base_url}", "--probe-token", TOKEN, "--ignore-https-errors"))
+    assert line.startswith(f"ERROR: {bare_site.base_url} has no conformance probe answering this token")
+    assert "--blackbox FILE" in line
+
+
+def test_no_token_and_no_config_names_both_ways_in(run_suite, bare_site):
+    line = _only_line(run_suite(f"--base-url={bare_site.base_url}"))
+    assert "install the probe" in line and "--blackbox FILE" in line
+
+
+def test_wrong_token_is_one_line(run_suite, probe_site):
+    line = _only_line(run_suite(f"--base-url={probe_site.base_url}", "--probe-token", "wrong", "--ignore-https-errors"))
+    assert "has no conformance probe answering this token" in line and "check --probe-token" in line
+
+
+def test_untrusted_certificate_says_how_to_accept_it(run_suite, probe_site):
+    line = _only_line(run_suite(f"--base-url={probe_site.base_url}", "--probe-token", TOKEN))
+    assert "CERTIFICATE_VERIFY_FAILED" in line and "--ignore-https-errors" in line
+
+
+def test_unreachable_url_is_one_line(run_suite):
+    line = _only_line(run_suite("--base-url=https://127.0.0.1:9/", "--probe-token", TOKEN))
+    assert line.startswith("ERROR: cannot reach https://127.0.0.1:9/")
