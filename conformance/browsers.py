@@ -72,6 +72,17 @@ def resolve(name: str, playwright_path: str | None, override: str | None = None,
     raise BrowserMissing(f"no {name} browser found: {INSTALL_HINT[name]}")
 
 
+def remote(name: str, override: str | None = None, channel: str | None = None) -> BrowserSpec:
+    """A browser a Playwright browser server (--connect) launches: its own build unless told
+    otherwise. Paths are the server machine's, so nothing is checked here; passing an executable
+    or args needs the server started with --unsafe."""
+    if channel:
+        return BrowserSpec(name, None, "remote channel", {"channel": channel})
+    if override:
+        return BrowserSpec(name, override, "remote --browser-executable", _system_launch_args(name, override))
+    return BrowserSpec(name, None, "remote", {})
+
+
 def playwright_paths() -> dict[str, str | None]:
     """Where Playwright expects its own builds (they may not be installed)."""
     from playwright.sync_api import sync_playwright

@@ -85,7 +85,7 @@ def conformance_campaign(request, conformance_state, conformance_targets, browse
         needed.add((meta.scenario, profile, browser))
     conformance_state.timings["scenarios"] = len(needed)
     settings = conformance_state.settings
-    connect = {"ws_endpoint": settings.connect} if settings.connect else connect_options
+    connect = {"endpoint": settings.connect} if settings.connect else connect_options
     return campaign_mod.run(needed, conformance_targets, conformance_state.browser_specs,
                             browser_type_launch_args, connect, conformance_state.timings,
                             settings.context_args)

@@ -142,8 +142,10 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def _resolve_browsers(config, state, names) -> dict:
-    paths = browsers.playwright_paths()
     channel = getattr(config.option, "browser_channel", None)
+    if state.settings.connect:  # the browsers live with the browser server, not here
+        return {name: browsers.remote(name, state.settings.executables.get(name), channel) for name in names}
+    paths = browsers.playwright_paths()
     specs = {}
     for name in sorted(names):
         try:
