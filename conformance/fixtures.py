@@ -86,9 +86,37 @@ def conformance_campaign(request, conformance_state, conformance_targets, browse
     conformance_state.timings["scenarios"] = len(needed)
     settings = conformance_state.settings
     connect = {"endpoint": settings.connect} if settings.connect else connect_options
-    return campaign_mod.run(needed, conformance_targets, conformance_state.browser_specs,
-                            browser_type_launch_args, connect, conformance_state.timings,
-                            settings.context_args)
+
+    def observe(keys: set, phases: dict) -> dict:
+        return campaign_mod.run(keys, conformance_targets, conformance_state.browser_specs,
+                                browser_type_launch_args, connect, phases, settings.context_args)
+
+    return Campaigns(observe, needed, conformance_state.timings, per_browser=is_xdist_worker(request.config))
+
+
+def is_xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+class Campaigns:
+    """The observations, made on first use: the whole run at once (both browsers side by side),
+    or, in a pytest-xdist worker, one browser at a time, since a worker is handed whole browser
+    groups (see plugin.pytest_collection_modifyitems) but learns which only as items arrive."""
+
+    def __init__(self, observe, needed: set, timings: dict, per_browser: bool):
+        self.observe, self.needed, self.timings, self.per_browser = observe, needed, timings, per_browser
+        self.results: dict = {}
+        self.done: set = set()
+
+    def get(self, key):
+        group = key[2] if self.per_browser else "all"
+        if group not in self.done:
+            self.done.add(group)
+            keys = {k for k in self.needed if group == "all" or k[2] == group}
+            phases: dict = {}
+            self.results.update(self.observe(keys, phases))
+            self.timings.update(phases if group == "all" else {f"{group}.{k}": v for k, v in phases.items()})
+        return self.results.get(key)
 
 
 @pytest.fixture

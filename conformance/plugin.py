@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import time
 
@@ -221,11 +222,33 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(f"report: {state.settings.report_path}")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist: hand each worker whole browsers (see xdist_scheduling)."""
+    from .xdist_scheduling import BrowserScheduling
+
+    return BrowserScheduling(config, log)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist controller: gather a worker's records (the controller writes the report)."""
+    state = node.config.stash.get(STATE_KEY, None)
+    output = getattr(node, "workeroutput", {}).get("conformance")
+    if state is not None and output:
+        state.merge_worker(node.gateway.id, json.loads(output))
+
+
 def pytest_sessionfinish(session, exitstatus):
     state = session.config.stash.get(STATE_KEY, None)
-    if not state or not state.records:
+    if not state:
         return
-    django = next((t.django for t in state.targets.values() if hasattr(t, "django")), "unknown")
+    if hasattr(session.config, "workerinput"):  # an xdist worker: hand everything to the controller
+        session.config.workeroutput["conformance"] = json.dumps(state.worker_output(), default=str)
+        return
+    if not state.records:
+        return
+    django = next((t.django for t in state.targets.values() if hasattr(t, "django")), state.django)
     target = state.settings.target
     described = target.describe() if target is not None else {"mode": "reference", "base_url": None}
     report.write_json(state.settings.report_path, state.records, state.started, time.time(), django,

@@ -24,6 +24,18 @@ class RunState:
     targets: dict = field(default_factory=dict)
     records: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)  # phase -> seconds, for the report
+    django: str = "unknown"  # the target's Django version, when only xdist workers met the target
+
+    def worker_output(self) -> dict:
+        """What a pytest-xdist worker sends its controller (JSON-able)."""
+        django = next((t.django for t in self.targets.values() if hasattr(t, "django")), "unknown")
+        return {"records": self.records, "timings": self.timings, "django": django}
+
+    def merge_worker(self, worker: str, output: dict) -> None:
+        self.records.extend(output["records"])
+        self.timings.update({f"{worker}.{k}": v for k, v in output["timings"].items()})
+        if output.get("django", "unknown") != "unknown":
+            self.django = output["django"]
 
     def conclude(self, item, meta, verdict: Verdict, reobserved: bool = False) -> None:
         """Record the verdict on the item, then end the test the way pytest understands."""
