@@ -7,6 +7,21 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # Extra pytest arguments, e.g. make conformance ARGS="--profile age-4s-db --browser firefox"
 ARGS ?=
+# Your own deployment instead of the reference site (README: "Run against your own deployment"):
+#   make conformance BASE_URL=https://staging.example.com PROBE_TOKEN=...        (probe mode)
+#   make conformance BASE_URL=https://staging.example.com BLACKBOX=site.toml     (black-box mode)
+# INSECURE=1 accepts a staging certificate; CONNECT=ws://host:port/ uses a Playwright browser server.
+BASE_URL ?=
+PROBE_TOKEN ?=
+BLACKBOX ?=
+INSECURE ?=
+CONNECT ?=
+# Passed as environment (not argv), so the token never shows in the process list.
+TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
+              $(if $(PROBE_TOKEN),CONFORMANCE_PROBE_TOKEN='$(PROBE_TOKEN)') \
+              $(if $(BLACKBOX),CONFORMANCE_BLACKBOX='$(BLACKBOX)') \
+              $(if $(INSECURE),CONFORMANCE_IGNORE_HTTPS_ERRORS=1) \
+              $(if $(CONNECT),CONFORMANCE_CONNECT='$(CONNECT)')
 
 # make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs
 N ?= 5
@@ -35,8 +50,9 @@ browsers: deps
 	  $(VENV)/bin/playwright install chromium firefox && $(PY) -m conformance.browsers chromium firefox; \
 	fi
 
-conformance: deps browsers
-	$(PY) -m pytest conformance/checks $(ARGS)
+conformance: deps $(if $(CONNECT),,browsers)
+	@echo "$(PY) -m pytest conformance/checks $(ARGS)$(if $(BASE_URL), against $(BASE_URL))"
+	@$(TARGET_ENV) $(PY) -m pytest conformance/checks $(ARGS)
 
 unit: deps browsers
 	$(PY) -m pytest conformance/tests -p no:cacheprovider $(ARGS)

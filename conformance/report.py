@@ -28,11 +28,15 @@ def sliding_summary(records: list[dict]) -> dict:
         if r["id"] in ("REN-02", "REN-04") and "renewed_in_browser" in facts:
             renewed = facts["renewed_in_browser"] and facts["renewed_on_server"]
             seen[r["profile"]]["reads" if r["id"] == "REN-02" else "writes"].append(renewed)
-    out = {"reads_and_writes": [], "writes_only": [], "never": [], "mixed": [], "partly_checked": []}
+    out = {"reads_and_writes": [], "writes_only": [], "never": [], "mixed": [], "partly_checked": [],
+           "reads_writes_unchecked": [], "not_on_reads_writes_unchecked": []}
     for profile, kinds in sorted(seen.items()):
         reads, writes = kinds["reads"], kinds["writes"]
-        if not reads or not writes:
-            out["partly_checked"].append(profile)  # only one of REN-02 / REN-04 ran: no claim
+        if reads and not writes and len(set(reads)) == 1:
+            # Black-box mode: reads are the only activity the suite can cause.
+            out["reads_writes_unchecked" if reads[0] else "not_on_reads_writes_unchecked"].append(profile)
+        elif not reads or not writes:
+            out["partly_checked"].append(profile)  # only REN-04 ran, or reads differ: no claim
         elif len(set(reads)) > 1 or len(set(writes)) > 1:
             out["mixed"].append(profile)
         elif all(reads) and all(writes):
@@ -115,6 +119,11 @@ def terminal_lines(records: list[dict]) -> list[str]:
     lines.append(f"  does not hold: {', '.join(sliding['never']) or 'none'}")
     if sliding["mixed"]:
         lines.append(f"  differs between browsers: {', '.join(sliding['mixed'])}")
+    if sliding["reads_writes_unchecked"]:
+        lines.append(f"  holds for reads (writes not checked): {', '.join(sliding['reads_writes_unchecked'])}")
+    if sliding["not_on_reads_writes_unchecked"]:
+        lines.append(f"  does not hold for reads (writes not checked): "
+                     f"{', '.join(sliding['not_on_reads_writes_unchecked'])}")
     if sliding["partly_checked"]:
         lines.append(f"  not judged (REN-02 or REN-04 did not run): {', '.join(sliding['partly_checked'])}")
     lines += _grouped(records, CAVEAT, "note", "caveat")

@@ -150,7 +150,17 @@ def test_sliding_summary():
         "never": ["set-expiry-datetime"],
         "mixed": ["age-4s-cache"],
         "partly_checked": [],
+        "reads_writes_unchecked": [],
+        "not_on_reads_writes_unchecked": [],
     }
+
+
+def test_sliding_summary_with_reads_only_makes_a_claim_about_reads():
+    """Black-box mode cannot write: what reads did is still reported, writes as unchecked."""
+    summary = report.sliding_summary([ren("REN-02", "bb", "chromium", True, True),
+                                      ren("REN-02", "bb", "firefox", True, True),
+                                      ren("REN-02", "fixed", "chromium", False, False)])
+    assert summary["reads_writes_unchecked"] == ["bb"] and summary["not_on_reads_writes_unchecked"] == ["fixed"]
 
 
 def test_sliding_summary_needs_both_browser_and_server():
@@ -162,13 +172,15 @@ def test_sliding_summary_ignores_records_without_facts():
     records = [rec("REN-02", "renewal", "p", "chromium", FAIL), rec("REN-01", "renewal", "q", "chromium", PASS,
                                                                        facts={"renewed_in_browser": True})]
     assert report.sliding_summary(records) == {"reads_and_writes": [], "writes_only": [], "never": [],
-                                               "mixed": [], "partly_checked": []}
+                                               "mixed": [], "partly_checked": [], "reads_writes_unchecked": [],
+                                               "not_on_reads_writes_unchecked": []}
 
 
-def test_sliding_summary_makes_no_claim_when_only_reads_were_checked():
+def test_sliding_summary_claims_nothing_about_writes_when_only_reads_were_checked():
     records = [ren("REN-02", "p", "chromium", True, True)]
-    assert report.sliding_summary(records)["partly_checked"] == ["p"]
-    assert report.sliding_summary(records)["never"] == []
+    assert report.sliding_summary(records)["reads_writes_unchecked"] == ["p"]
+    assert report.sliding_summary(records)["reads_and_writes"] == [] and report.sliding_summary(records)["never"] == []
+    assert report.sliding_summary([ren("REN-04", "q", "chromium", True, True)])["partly_checked"] == ["q"]
 
 
 def test_terminal_lines_empty():
