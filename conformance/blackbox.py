@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .deployment import DeploymentError, normalize_url
 from .profiles import Profile
+from .promises import ABSOLUTE_TIMEOUT
 
 EXAMPLE = "see README 'Black-box mode' for an example"
 
@@ -28,7 +29,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple, bool]]] = {
     "policy": {"cookie_name": (str, False), "age": (int, True), "browser_length": (bool, False),
                "sliding": (bool, False), "secure": (bool, False), "httponly": (bool, False),
                "samesite": ((str, bool), False), "path": (str, False), "domain": (str, False),
-               "backend": (str, False)},
+               "backend": (str, False), "absolute_timeout": (int, False)},
 }
 REQUIRED_SECTIONS = ("login", "signed_in", "policy")
 BACKENDS = {"db": "django.contrib.sessions.backends.db", "cache": "django.contrib.sessions.backends.cache",
@@ -136,13 +137,15 @@ def settings_for(policy: dict) -> dict:
         "SESSION_COOKIE_SAMESITE": samesite if samesite not in (False, "", "false") else False,
         "SESSION_COOKIE_PATH": policy.get("path", "/"),
         "SESSION_COOKIE_DOMAIN": policy.get("domain") or None,
+        ABSOLUTE_TIMEOUT: policy.get("absolute_timeout"),
     }
 
 
 def profile_for(settings: dict, has_logout: bool) -> Profile:
     name = (f"blackbox-{settings['SESSION_COOKIE_NAME']}-age{settings['SESSION_COOKIE_AGE']}"
             f"{'-browser-close' if settings['SESSION_EXPIRE_AT_BROWSER_CLOSE'] else ''}"
-            f"{'-sliding' if settings['SESSION_SAVE_EVERY_REQUEST'] else ''}")
+            f"{'-sliding' if settings['SESSION_SAVE_EVERY_REQUEST'] else ''}"
+            f"{f'-absolute{settings[ABSOLUTE_TIMEOUT]}' if settings[ABSOLUTE_TIMEOUT] else ''}")
     skips = [("REN-0[34]", NO_WRITE)]
     if not has_logout:
         skips.append(("SRV-02", "no [logout] url in the black-box config"))

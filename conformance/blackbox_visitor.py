@@ -45,23 +45,12 @@ class BlackBoxVisitor(Visitor):
         except Exception as exc:  # Playwright's timeout/selector errors: a setup problem, one line
             raise ProbeCallFailed(f"{label}: cannot fill the login form at {site.login_url}: "
                                   f"{str(exc).splitlines()[0]} (check [login] in {site.source})") from None
-        seen: list = []
 
-        def record(response) -> None:  # Playwright wraps handlers: a bound builtin will not do
-            seen.append(response)
-
-        page.on("response", record)
-        sent = time.time()
-        try:
+        async def submit():
             async with page.expect_navigation():
                 await page.click(site.submit)
-            await page.wait_for_load_state()
-        finally:
-            page.remove_listener("response", record)
-        # The POST and its redirects: every Set-Cookie the sign-in produced, in order.
-        mine = [r for r in seen if r.url.startswith(self.target.base_url)]
-        exchange = await self._exchange(label, "start", site.login_url, sent, mine, await page.content(),
-                                        mine[0] if mine else None)
+
+        exchange = await self._navigate(label, "start", site.login_url, submit)
         if exchange.session_set_cookie(self.target.promise.attributes.name) is None:
             names = sorted({c.name for c in exchange.set_cookies}) or ["none"]
             raise ProbeCallFailed(
@@ -72,28 +61,43 @@ class BlackBoxVisitor(Visitor):
 
     async def _visit(self, label: str, url: str, action: str) -> Exchange:
         """A real navigation: the request is the browser's own, redirects and all."""
-        page = self._page
-        sent = time.time()
-        async with page.expect_response(lambda r: r.url == url) as first:
-            final = await page.goto(url)
-        chain = await _chain(final)
-        body = await page.content()
-        return await self._exchange(label, action, url, sent, chain, body, await first.value)
+        return await self._navigate(label, action, url, lambda: self._page.goto(url))
 
-    async def _exchange(self, label: str, action: str, url: str, sent: float, responses: list, body: str,
-                        first) -> Exchange:
-        received = time.time()
-        set_cookies, date = [], None
-        for response in responses:
+    async def _navigate(self, label: str, action: str, url: str, go) -> Exchange:
+        """Run a navigation and turn its document responses (redirects included) into one
+        Exchange. Its time window is that of the last response that set the session cookie (the
+        last save: a sliding site saves again on the redirect target): from the arrival of the
+        response before it (its request left after that) to its own arrival."""
+        page, seen = self._page, []
+
+        def record(response) -> None:  # Playwright wraps handlers: a bound builtin will not do
+            seen.append((time.time(), response))
+
+        page.on("response", record)
+        began = time.time()
+        try:
+            await go()
+            await page.wait_for_load_state()
+        finally:
+            page.remove_listener("response", record)
+        chain = [(t, r) for t, r in seen if r.request.is_navigation_request() and r.url.startswith(self.target.base_url)]
+        if not chain:
+            raise ProbeCallFailed(f"{label}: {url} gave no response from {self.target.base_url}")
+        name = self.target.promise.attributes.name
+        set_cookies, date, key = [], None, 0
+        for i, (_, response) in enumerate(chain):
             headers = await response.headers_array()
-            set_cookies += [h["value"] for h in headers if h["name"].lower() == "set-cookie"]
+            mine = [h["value"] for h in headers if h["name"].lower() == "set-cookie"]
+            if any(c.name == name for c in split_set_cookie(mine)):
+                key = i
+            set_cookies += mine
             date = next((h["value"] for h in headers if h["name"].lower() == "date"), date)
-        cookie_header = None
-        if first is not None:
-            cookie_header = (await first.request.all_headers()).get("cookie")
+        sent = began if key == 0 else chain[key - 1][0]
+        first = chain[0][1]
+        cookie_header = (await first.request.all_headers()).get("cookie")
         exchange = dataclasses.replace(
-            self._make(label, action, url, sent, received, first.status if first else 0, date, set_cookies,
-                       cookie_header, self.site.signed_in(body)), jar=await self.jar())
+            self._make(label, action, url, sent, chain[key][0], first.status, date, set_cookies, cookie_header,
+                       self.site.signed_in(await page.content())), jar=await self.jar())
         self.obs.exchanges.append(exchange)
         return exchange
 
@@ -134,16 +138,3 @@ class BlackBoxVisitor(Visitor):
                               [h["value"] for h in headers if h["name"].lower() == "set-cookie"], cookie, signed_in)
         self.obs.exchanges.append(exchange)
         return exchange
-
-
-async def _chain(final) -> list:
-    """The responses of a navigation, first to last (redirects included)."""
-    if final is None:
-        return []
-    out, request = [final], final.request.redirected_from
-    while request is not None:
-        response = await request.response()
-        if response is not None:
-            out.insert(0, response)
-        request = request.redirected_from
-    return out

@@ -13,6 +13,9 @@ TWO_WEEKS = 1209600
 SIGNED_COOKIES = "django.contrib.sessions.backends.signed_cookies"
 FILE = "django.contrib.sessions.backends.file"
 
+# The key a black-box policy's absolute timeout travels under among the SESSION_* settings.
+ABSOLUTE_TIMEOUT = "CONFORMANCE_ABSOLUTE_TIMEOUT"
+
 # Ages up to this are waited out in real time; longer ones are judged by header arithmetic
 # and the stored expiry only (nobody waits two weeks in CI).
 WAITABLE_AGE_S = 30
@@ -38,6 +41,9 @@ class Promise:
     fixed_deadline: bool  # set_expiry(datetime | timedelta): activity never moves the deadline
     server_age: int  # seconds the server keeps an idle session after its last save
     save_every_request: bool
+    # Not a Django setting: a black-box policy's "ends this long after sign-in, however active"
+    # (OWASP's absolute timeout, done by middleware such as django-session-timeout's).
+    absolute_timeout: int | None = None
 
     @property
     def browser_length(self) -> bool:
@@ -128,4 +134,5 @@ def promise_for(settings: dict, expiry: tuple[str, ...] = ()) -> Promise:
         fixed_deadline=kind in ("datetime", "timedelta"),
         server_age=server_age,
         save_every_request=bool(settings.get("SESSION_SAVE_EVERY_REQUEST", False)),
+        absolute_timeout=settings.get(ABSOLUTE_TIMEOUT),
     )

@@ -230,6 +230,29 @@ async def logout(stage: Stage) -> None:
                                  "the replay after logout")
 
 
+async def absolute(stage: Stage) -> None:
+    """Keep the session busy (a read every KEEPALIVE_FRACTION of its idle age) up to just before
+    its absolute timeout, then read and replay just after it."""
+    p = stage.promise
+    async with stage.begin() as (v, start):
+        await stage.replay("replay-live", stage.latest_value())  # control: the replay works while alive
+        # The session began no earlier than the sign-in request was sent (no server clock in
+        # black-box mode), so "before the timeout" is judged against that.
+        ends = min(stage.at(start), start.sent_at) + p.absolute_timeout
+        step = timing.KEEPALIVE_FRACTION * (p.max_age or p.server_age)
+        last, n = start, 0
+        while stage.at(last) + step < ends - timing.BEFORE_EXPIRY_S:
+            await timing.until(stage.at(last) + step, stage.obs, "keep-alive")
+            last, n = await v.call(f"keepalive-{n}", "read"), n + 1
+        await timing.until(ends - timing.BEFORE_EXPIRY_S, stage.obs, "before absolute timeout")
+        before = await v.call("before-absolute", "read")
+        stage.require_before(before, ends, "the read before the absolute timeout")
+        await timing.until(stage.at(start) + p.absolute_timeout + timing.SERVER_MARGIN_S, stage.obs,
+                           "absolute timeout")
+        await v.call("after-absolute", "read")
+        await stage.replay("replay-after-absolute", stage.latest_value())
+
+
 async def _each(stages: list[Stage], step) -> None:
     """Run one step for every stage of a group; a stage that fails drops out with its error
     recorded (stage.failure), the others go on."""
@@ -319,6 +342,7 @@ SCENARIOS = {
     "renewal-read": renewal_read,
     "renewal-write": renewal_write,
     "logout": logout,
+    "absolute": absolute,
 }
 # One run per browser covers every profile that needs it (a list of stages).
 GROUP_SCENARIOS = {
@@ -327,4 +351,4 @@ GROUP_SCENARIOS = {
 }
 
 # Scenarios with deadlines to meet; the others (restarts) run after them.
-TIMED = frozenset({"lifecycle", "renewal-read", "renewal-write", "logout"})
+TIMED = frozenset({"lifecycle", "renewal-read", "renewal-write", "logout", "absolute"})

@@ -46,6 +46,9 @@ FIXED_DATE_MAX_AGE_ABOVE_S = 1.0
 # backend still honours the session. 3 s age: activity 1.8 s, judged 3.5 s, renewed 4.8 s.
 # 4 s age, whole-second backend: activity 2.4 s, judged 4.5 s, renewed at the earliest 5.4 s.
 ACTIVITY_FRACTION = 0.6
+# Keeping a session busy (absolute timeout): a read every this fraction of the idle age, so a
+# late read (event loop, busy machine) still lands well inside the idle window.
+KEEPALIVE_FRACTION = 0.5
 # A step that must happen before a deadline has to reach the server at least this long before
 # it (plus half the best round trip: the uncertainty of the clock offset); otherwise the machine
 # was too busy to judge and the scenario says so instead of guessing.

@@ -17,6 +17,7 @@ Environment:
   ``cached_db`` session store. It must be shared by every worker process: a
   per-process (locmem) cache would let one worker keep serving a session
   another worker has already flushed or re-saved.
+* ``DEPLOY_ABSOLUTE_TIMEOUT``: seconds after sign-in a session ends however active (0: none).
 * ``DEPLOY_VARIANT``: a breakage from target_site/variants.py (tests only).
 * ``CONFORMANCE_PROBE_TOKEN``: the documented staging-only pattern; when
   empty (the default) ``conformance.probe`` is neither installed nor routed.
@@ -84,6 +85,11 @@ if os.environ.get("DEPLOY_VARIANT"):
     from target_site.variants import apply as _apply_variants
 
     MIDDLEWARE = _apply_variants(MIDDLEWARE, os.environ["DEPLOY_VARIANT"])
+
+# An absolute timeout (seconds after sign-in, however active): Django has none, sites add one.
+ABSOLUTE_SESSION_TIMEOUT = _int_env("DEPLOY_ABSOLUTE_TIMEOUT", 0)
+if ABSOLUTE_SESSION_TIMEOUT:
+    MIDDLEWARE.append("target_site.absolute_timeout.AbsoluteTimeoutMiddleware")
 
 ROOT_URLCONF = "target_site.deployment_urls"
 WSGI_APPLICATION = "target_site.wsgi.application"

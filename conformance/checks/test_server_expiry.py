@@ -4,6 +4,7 @@ by replaying the old cookie value from a fresh browser context."""
 from conformance.caveats import SIGNED_LOGOUT, SIGNED_STALE
 from conformance import timing
 from conformance.check import SESSIONS, SETTINGS, Run, check
+from conformance.promises import WAITABLE_AGE_S
 from conformance.verdict import Verdict, judge
 
 
@@ -132,3 +133,46 @@ def test_server_keeps_the_session_until_its_age(run: Run):
     return judge(last.accepted, f"session honoured {at:.2f} s after its last save (age {run.promise.server_age} s)",
                  "session accepted" if last.accepted else "session refused",
                  run.evidence("start", "replay-live", "replay-before-expiry"))
+
+
+OWASP_ABSOLUTE = "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#absolute-timeout"
+
+
+def _absolute_applies(p):
+    if p.absolute_timeout is None:
+        return "no absolute timeout in the policy (black-box [policy] absolute_timeout)"
+    if p.absolute_timeout > WAITABLE_AGE_S:
+        return f"absolute timeout {p.absolute_timeout} s is too long to wait out"
+    if not p.renews_on_read and p.absolute_timeout >= p.server_age:
+        return (f"reads do not renew this session, so its idle age ({p.server_age} s) ends it before the "
+                f"absolute timeout ({p.absolute_timeout} s)")
+    return None
+
+
+@check("SRV-05", family="server-expiry", scenario="absolute", doc=OWASP_ABSOLUTE, applies=_absolute_applies)
+def test_absolute_timeout_ends_a_busy_session(run: Run):
+    """A session kept busy is still ended at its absolute timeout, in the browser and on the server.
+
+    OWASP Session Management Cheat Sheet, Absolute Timeout: "All sessions should implement an
+    absolute timeout, regardless of session activity." (Not a Django setting: the policy's
+    absolute_timeout, done by the site's middleware.)
+    """
+    control = _control(run)
+    if control:
+        return control
+    before, after = run.step("before-absolute"), run.step("after-absolute")
+    replay = run.step("replay-after-absolute")
+    if before is None or after is None or replay is None:
+        return run.missing("the absolute timeout")
+    keepalives = run.obs.steps("keepalive-")
+    labels = ("start", *(k.label for k in keepalives), "before-absolute", "after-absolute", "replay-after-absolute")
+    ended_early = next((ex for ex in (*keepalives, before) if not ex.accepted), None)
+    t = run.promise.absolute_timeout
+    if ended_early is not None:
+        since = timing.handled_at(run.obs, ended_early) - timing.handled_at(run.obs, run.step("start"))
+        return judge(False, f"signed in until {t} s after sign-in while busy, then signed out",
+                     f"signed out {since:.1f} s after sign-in ({ended_early.label})", run.evidence(*labels))
+    alive = [s for s, ex in (("browser", after), ("replay", replay)) if ex.accepted]
+    return judge(not alive, f"signed in until {t} s after sign-in while busy, then signed out",
+                 f"still signed in after {t} s via {', '.join(alive)}" if alive else "signed out after it",
+                 run.evidence(*labels))

@@ -69,3 +69,11 @@ def test_config_errors_are_one_line(tmp_path, edit, env, message):
 def test_missing_file(tmp_path):
     with pytest.raises(DeploymentError, match="does not exist"):
         load(tmp_path / "nope.toml", "https://x.example/", ENV)
+
+
+def test_absolute_timeout_reaches_the_promise(tmp_path):
+    (tmp_path / "c.toml").write_text(EXAMPLE.read_text() + "absolute_timeout = 8\n")
+    site = load(tmp_path / "c.toml", "https://x.example/", ENV)
+    assert site.profiles[0].name == "blackbox-__Host-sessionid-age1209600-absolute8"
+    assert promise_for(site.settings).absolute_timeout == 8
+    assert promise_for({"SESSION_COOKIE_AGE": 60}).absolute_timeout is None

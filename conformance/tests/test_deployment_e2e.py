@@ -93,21 +93,24 @@ def test_probe_mode_judges_the_deployment_over_tls(run_suite, probe_site):
 
 
 def test_blackbox_mode_signs_in_and_waits_out_a_short_sliding_policy(run_suite, tmp_path):
+    """Idle timeout 4 s renewed by every request, absolute timeout 8 s (the site's middleware)."""
     config = tmp_path / "site.toml"
     config.write_text(EXAMPLE.read_text().replace("age = 1209600", "age = 4").replace(
-        "sliding = false", "sliding = true"))
-    with Deployment(token=None, session_cookie_age=4, save_every_request=True) as site:
+        "sliding = false", "sliding = true") + "absolute_timeout = 8\n")
+    with Deployment(token=None, session_cookie_age=4, save_every_request=True,
+                    env={"DEPLOY_ABSOLUTE_TIMEOUT": "8"}) as site:
         result = run_suite(f"--base-url={site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
                            env={"SITE_USERNAME": site.username, "SITE_PASSWORD": site.password})
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
     result.stdout.fnmatch_lines([f"*target={site.base_url} (black-box, from CLI)*"])
     report = result.report
     assert report["target"]["mode"] == "black-box"
-    assert report["summary"]["profiles"] == ["blackbox-__Host-sessionid-age4-sliding"]
+    assert report["summary"]["profiles"] == ["blackbox-__Host-sessionid-age4-sliding-absolute8"]
     v = report["summary"]["verdicts"]
     assert v["error"] == 0 and v["fail"] == 0 and v["pass"] >= 30, v
     # Sliding on reads, expiry in the browser and on the server, logout: all from its own pages.
-    for check_id in ("AGE-01", "AGE-04", "REN-01", "REN-02", "REN-05", "SRV-01", "SRV-02", "SRV-04", "ATTR-01"):
+    for check_id in ("AGE-01", "AGE-04", "REN-01", "REN-02", "REN-05", "SRV-01", "SRV-02", "SRV-04", "SRV-05",
+                     "ATTR-01"):
         assert set(_verdicts(report, check_id).values()) == {"pass"}, check_id
     assert set(_verdicts(report, "REN-04").values()) == {"skip"}
 
@@ -124,6 +127,21 @@ def test_blackbox_mode_catches_a_broken_deployment(run_suite, tmp_path):
     result.stdout.fnmatch_lines([
         "AGE-01 [[]chromium · blackbox-__Host-sessionid-age3[]] expected Max-Age=3; observed Max-Age=None *",
         "AGE-04 [[]chromium · blackbox-__Host-sessionid-age3[]] expected no __Host-sessionid in the Cookie header*"])
+
+
+def test_blackbox_mode_catches_a_missing_absolute_timeout(run_suite, tmp_path):
+    """The policy promises an absolute timeout the site does not enforce: a busy session lives on."""
+    config = tmp_path / "site.toml"
+    config.write_text(EXAMPLE.read_text().replace("age = 1209600", "age = 3").replace(
+        "sliding = false", "sliding = true") + "absolute_timeout = 5\n")
+    with Deployment(token=None, session_cookie_age=3, save_every_request=True) as site:
+        result = run_suite(f"--base-url={site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
+                           "--browser", "firefox", "--check", "SRV-05",
+                           env={"SITE_USERNAME": site.username, "SITE_PASSWORD": site.password})
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-3000:]
+    result.stdout.fnmatch_lines(["SRV-05 [[]firefox · blackbox-__Host-sessionid-age3-sliding-absolute5[]] expected "
+                                 "signed in until 5 s after sign-in while busy, then signed out; observed still "
+                                 "signed in after 5 s via browser, replay*"])
 
 
 def test_site_without_probe_is_one_line(run_suite, bare_site):
