@@ -34,6 +34,13 @@ def _token_ok(request):
     return hmac.compare_digest(given.encode(), str(expected).encode())
 
 
+try:  # Django 5.1+: a site with LoginRequiredMiddleware must still let the probe answer
+    from django.contrib.auth.decorators import login_not_required as _login_not_required
+except ImportError:  # older Django has no such middleware
+    def _login_not_required(view):
+        return view
+
+
 def probe_view(view):
     """Gate a view: 404 (before touching the session) unless the token matches.
 
@@ -41,6 +48,7 @@ def probe_view(view):
     that would reveal the probe is installed.
     """
 
+    @_login_not_required
     @csrf_exempt
     @functools.wraps(view)
     def wrapped(request):

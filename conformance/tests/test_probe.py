@@ -194,3 +194,30 @@ def test_settings_lists_only_session_keys(client):
     assert names and all(n.startswith("SESSION_") for n in names)
     assert {"SESSION_ENGINE", "SESSION_COOKIE_AGE"} <= names
     assert body["settings"]["SESSION_COOKIE_AGE"] == 7
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Conformance-Token": "wrong"}])
+def test_wrong_token_changes_nothing(client, headers):
+    """A visitor's own session survives every endpoint called without the right token."""
+    client.get("/remember/", {"value": "mine"})
+    key = client.cookies["sessionid"].value
+    for endpoint in ("start/", "read/", "touch/", "logout/", "settings/"):
+        r = get(client, endpoint, headers=headers)
+        assert r.status_code == 404 and not session_cookie_set(r)
+    assert client.cookies["sessionid"].value == key
+    assert b"mine" in client.get("/recall/").content
+
+
+def test_answers_behind_login_required_middleware(client):
+    """Django 5.1+ LoginRequiredMiddleware: the probe is exempt (it never signs anyone in)."""
+    import django
+    from django.test import override_settings
+
+    if django.VERSION < (5, 1):
+        pytest.skip("LoginRequiredMiddleware is Django 5.1+")
+    from django.conf import settings
+
+    middleware = [*settings.MIDDLEWARE, "django.contrib.auth.middleware.LoginRequiredMiddleware"]
+    with override_settings(MIDDLEWARE=middleware):
+        assert get(client, "start/").status_code == 200
+        assert client.get("/recall/").status_code == 302  # the site's own pages do need a login
