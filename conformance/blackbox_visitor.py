@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from email.utils import parsedate_to_datetime
-from http.cookies import SimpleCookie
+from playwright.async_api import Error as PlaywrightError
 
 from .observe import Exchange, split_set_cookie
 from .visitor import ProbeCallFailed, Visitor
@@ -33,56 +33,96 @@ class BlackBoxVisitor(Visitor):
         if action == "read":
             return await self._visit(label, self.site.signed_in_url, action)
         if action == "logout" and self.site.logout_url:
-            return await self._visit(label, self.site.logout_url, action)
+            return await self._log_out(label)
         raise ProbeCallFailed(f"{label}: black-box mode cannot {action} (only the probe can)")
+
+    async def _log_out(self, label: str) -> Exchange:
+        """[logout] url: a GET; with submit: open that page and click the button (Django's
+        LogoutView and the admin's logout are POST-only, a form on a page)."""
+        site, page = self.site, self._page
+        if site.logout_submit is None:
+            exchange = await self._visit(label, site.logout_url, "logout")
+        else:
+            await self._step(label, "open the [logout] page", page.goto(site.logout_url))
+
+            async def submit():
+                async with page.expect_navigation():
+                    await page.click(site.logout_submit)
+
+            exchange = await self._navigate(label, "logout", site.logout_url, submit,
+                                            f"click [logout] submit {site.logout_submit!r}")
+        if exchange.status >= 400:
+            raise ProbeCallFailed(f"{label}: logging out answered HTTP {exchange.status} at {exchange.url} "
+                                  f"(a GET logout? Django's is POST-only: give [logout] a page and a submit "
+                                  f"selector, see README)")
+        return exchange
+
+    async def _step(self, label: str, what: str, awaitable):
+        """A page action whose failure is a setup problem: one line naming the config key."""
+        try:
+            return await awaitable
+        except PlaywrightError as exc:
+            raise ProbeCallFailed(f"{label}: cannot {what} at {self._page.url}: {str(exc).splitlines()[0]} "
+                                  f"(check {self.site.source})") from None
 
     async def _sign_in(self, label: str) -> Exchange:
         site, page = self.site, self._page
-        try:
-            await page.goto(site.login_url)
-            await page.fill(site.username_field, site.username)
-            await page.fill(site.password_field, site.password)
-        except Exception as exc:  # Playwright's timeout/selector errors: a setup problem, one line
-            raise ProbeCallFailed(f"{label}: cannot fill the login form at {site.login_url}: "
-                                  f"{str(exc).splitlines()[0]} (check [login] in {site.source})") from None
+        await self._step(label, "open the [login] url", page.goto(site.login_url))
+        await self._step(label, f"fill [login] username_field {site.username_field!r}",
+                         page.fill(site.username_field, site.username))
+        await self._step(label, f"fill [login] password_field {site.password_field!r}",
+                         page.fill(site.password_field, site.password))
 
         async def submit():
             async with page.expect_navigation():
                 await page.click(site.submit)
 
-        exchange = await self._navigate(label, "start", site.login_url, submit)
+        exchange = await self._navigate(label, "start", site.login_url, submit, f"click [login] submit {site.submit!r}")
         if exchange.session_set_cookie(self.target.promise.attributes.name) is None:
+            # Not a verdict: with no session there is nothing to judge (wrong credentials, or a
+            # cookie name the policy does not know). Dropped, so no check reads it as the site's.
+            self.obs.exchanges.remove(exchange)
             names = sorted({c.name for c in exchange.set_cookies}) or ["none"]
             raise ProbeCallFailed(
                 f"{label}: signing in set no {self.target.promise.attributes.name!r} cookie (cookies set: "
-                f"{', '.join(names)}; landed on {page.url}): check the credentials, [login] and "
-                f"[policy] cookie_name in {site.source}")
+                f"{', '.join(names)}; landed on {page.url}): check the credentials in "
+                f"{site.username_env}/{site.password_env}, [login] and [policy] cookie_name in {site.source}")
         return exchange
 
     async def _visit(self, label: str, url: str, action: str) -> Exchange:
         """A real navigation: the request is the browser's own, redirects and all."""
-        return await self._navigate(label, action, url, lambda: self._page.goto(url))
+        return await self._navigate(label, action, url, lambda: self._page.goto(url), f"open {url}")
 
-    async def _navigate(self, label: str, action: str, url: str, go) -> Exchange:
-        """Run a navigation and turn its document responses (redirects included) into one
-        Exchange. Its time window is that of the last response that set the session cookie (the
-        last save: a sliding site saves again on the redirect target): from the arrival of the
-        response before it (its request left after that) to its own arrival."""
+    async def _navigate(self, label: str, action: str, url: str, go, what: str) -> Exchange:
+        """Run a navigation and turn every response from the site (redirects, the document, its
+        stylesheets) into one Exchange. It ends when the last response that set the session
+        cookie arrived (the last save: a sliding site saves on every request)."""
         page, seen = self._page, []
 
         def record(response) -> None:  # Playwright wraps handlers: a bound builtin will not do
             seen.append((time.time(), response))
 
         page.on("response", record)
-        began = time.time()
+        began, failure = time.time(), None
         try:
             await go()
-            await page.wait_for_load_state()
+            # Until the page's requests are done (stylesheets, the favicon): on a site that saves
+            # every request each of them re-sets the session cookie, and the last one counts.
+            await page.wait_for_load_state("networkidle")
+        except PlaywrightError as exc:
+            # Chromium fails a navigation to an error status with an empty body; the response
+            # itself was seen and is judged below (a 405 logout is a setup error, not a verdict).
+            failure = exc
         finally:
             page.remove_listener("response", record)
-        chain = [(t, r) for t, r in seen if r.request.is_navigation_request() and r.url.startswith(self.target.base_url)]
+        chain = [(t, r) for t, r in seen if r.url.startswith(self.target.base_url)]
         if not chain:
-            raise ProbeCallFailed(f"{label}: {url} gave no response from {self.target.base_url}")
+            reason = str(failure).splitlines()[0] if failure else f"no response from {self.target.base_url}"
+            raise ProbeCallFailed(f"{label}: cannot {what} at {page.url}: {reason} (check {self.site.source})")
+        document_status = next((r.status for _, r in reversed(chain) if r.request.is_navigation_request()), 0)
+        if document_status >= 500:
+            raise ProbeCallFailed(f"{label}: {url} answered HTTP {document_status}: a server error is not a "
+                                  "verdict on the session")
         name = self.target.promise.attributes.name
         set_cookies, date, key = [], None, 0
         for i, (_, response) in enumerate(chain):
@@ -92,22 +132,20 @@ class BlackBoxVisitor(Visitor):
                 key = i
             set_cookies += mine
             date = next((h["value"] for h in headers if h["name"].lower() == "date"), date)
-        sent = began if key == 0 else chain[key - 1][0]
-        first = chain[0][1]
+        # The save may have happened any time after the navigation began (a page's requests run
+        # in parallel), and no later than its response arrived.
+        sent = began
+        first = next((r for _, r in chain if r.request.is_navigation_request()), chain[0][1])
+        document = next((r for _, r in reversed(chain) if r.request.is_navigation_request()), chain[-1][1])
         cookie_header = (await first.request.all_headers()).get("cookie")
         exchange = dataclasses.replace(
             self._make(label, action, url, sent, chain[key][0], first.status, date, set_cookies, cookie_header,
-                       self.site.signed_in(await page.content())), jar=await self.jar())
+                       self.site.signed_in(await _document_text(document, page))), jar=await self.jar())
         self.obs.exchanges.append(exchange)
         return exchange
 
     def _make(self, label, action, url, sent, received, status, date, set_cookies, cookie_header, signed_in):
-        name = self.target.promise.attributes.name
-        value = None
-        if cookie_header:
-            jar = SimpleCookie()
-            jar.load(cookie_header)
-            value = jar[name].value if name in jar else None
+        value = cookie_value(cookie_header, self.target.promise.attributes.name)
         return Exchange(
             label=label, url=url, sent_at=sent, received_at=received, status=status,
             date_header=parsedate_to_datetime(date).timestamp() if date else None,
@@ -132,9 +170,34 @@ class BlackBoxVisitor(Visitor):
         received = time.time()
         headers = response.headers_array
         date = next((h["value"] for h in headers if h["name"].lower() == "date"), None)
+        if response.status >= 500:
+            raise ProbeCallFailed(f"{label}: {url} answered HTTP {response.status}: a server error is not "
+                                  "a verdict on the session")
         # A refused session redirects to the login page (or shows it): not signed in either way.
         signed_in = response.status == 200 and self.site.signed_in(body)
         exchange = self._make(label, "read", url, sent, received, response.status, date,
                               [h["value"] for h in headers if h["name"].lower() == "set-cookie"], cookie, signed_in)
         self.obs.exchanges.append(exchange)
         return exchange
+
+
+def cookie_value(header: str | None, name: str) -> str | None:
+    """A cookie's value in a Cookie request header (SimpleCookie would stop at the first value
+    it dislikes, and sites set all sorts)."""
+    for pair in (header or "").split(";"):
+        key, eq, value = pair.strip().partition("=")
+        if eq and key == name:
+            return value
+    return None
+
+
+async def _document_text(response, page) -> str:
+    """The final document as the server sent it (the DOM may be mid-navigation, e.g. Chromium's
+    own error page after an error status), else the page's content."""
+    try:
+        return await response.text()
+    except PlaywrightError:
+        try:
+            return await page.content()
+        except PlaywrightError:
+            return ""

@@ -98,7 +98,7 @@ async def _group(scenario: str, stages: list[Stage]) -> list[Outcome]:
     return outcomes
 
 
-async def _launch(pw, spec: BrowserSpec, base_args: dict, connect: dict | None):
+async def launch(pw, spec: BrowserSpec, base_args: dict, connect: dict | None):
     browser_type = getattr(pw, spec.name)
     args = {**base_args, **spec.launch_args}
     if connect:
@@ -150,7 +150,7 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
             runnable.append(key)
     async with async_playwright() as pw:
         names = sorted({k[2] for k in runnable})
-        launched = await asyncio.gather(*(_launch(pw, specs[n], base_args, connect) for n in names),
+        launched = await asyncio.gather(*(launch(pw, specs[n], base_args, connect) for n in names),
                                         return_exceptions=True)
         browsers = dict(zip(names, launched))
         for key in [k for k in runnable if isinstance(browsers[k[2]], BaseException)]:

@@ -137,8 +137,8 @@ def run(request, conformance_profile, browser_name, conformance_targets, conform
     outcome = conformance_campaign.get((meta.scenario, conformance_profile, browser_name))
     if outcome is None:
         raise RuntimeError(f"scenario {meta.scenario} was not run for {conformance_profile}/{browser_name}")
-    if outcome.observation is None:
-        raise ScenarioError(outcome.error)
+    if outcome.observation is None or (outcome.error and outcome.observation.step("start") is None):
+        raise ScenarioError(outcome.error)  # nothing began: no check has anything to judge
     # A scenario that stopped early still serves the checks whose steps it reached; the others
     # report an error naming why it stopped (or are judged on its re-observation).
     latest = Run(conformance_profile, browser_name, target.promise, outcome.observation, outcome.error)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from . import blackbox, browsers, deployment, expectations, report
+from . import blackbox, blackbox_preflight, browsers, deployment, expectations, report
 from .run_state import RECORD_KEY, STATE_KEY, HarnessError, RunState, base_record
 from .settings import SettingsError, resolve
 from .verdict import CAVEAT, ERROR, FAIL, SKIP
@@ -96,6 +96,27 @@ def _discover(settings):
         return blackbox.load(settings.blackbox_path, settings.base_url, dict(os.environ))
     return deployment.discover(settings.base_url, settings.probe_token,
                                verify_tls=not settings.ignore_https_errors)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """Black-box mode: sign in once before anything runs, so a wrong selector, password or cookie
+    name is one line (exit code 4), not every check failing. Not in xdist workers (the controller
+    has done it)."""
+    config = session.config
+    state = config.stash.get(STATE_KEY, None)
+    site = state.settings.target if state else None
+    if not isinstance(site, blackbox.BlackBox) or config.option.collectonly or config.option.conformance_list \
+            or hasattr(config, "workerinput"):
+        return
+    name = "chromium" if "chromium" in state.settings.browsers else state.settings.browsers[0]
+    spec = _resolve_browsers(config, state, {name})[name]
+    connect = {"endpoint": state.settings.connect} if state.settings.connect else None
+    try:
+        blackbox_preflight.check(site, spec, {"headless": not config.option.headed}, state.settings.context_args,
+                                 connect)
+    except deployment.DeploymentError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_report_header(config):

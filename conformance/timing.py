@@ -106,8 +106,11 @@ def last_save(obs: Observation, cookie_name: str, reads_save: bool = True) -> Ex
 
 
 def server_deadline(obs: Observation, save: Exchange, age: float) -> float:
-    """Local time from which the server must refuse the session saved by this exchange."""
-    return handled_at(obs, save) + age
+    """Local time until which the server must still honour the session saved by this exchange
+    (its earliest possible end). Without the server's own timestamp (black-box mode) the save
+    is taken at the earliest it can have happened: when the request was sent."""
+    saved = save.sent_at if save.probe.get("server_time") is None else handled_at(obs, save)
+    return saved + age
 
 
 def whole_second_early(whole_second_store: bool) -> float:

@@ -63,9 +63,11 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
 CONFORMANCE_PROBE_TOKEN = os.environ.get("CONFORMANCE_PROBE_TOKEN", "")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",  # its login and POST-only logout are the README's black-box example
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
+    "django.contrib.messages",
 ]
 if CONFORMANCE_PROBE_TOKEN:
     INSTALLED_APPS.append("conformance.probe")
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -98,11 +101,12 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": False,
+        "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
             ],
         },
     }
@@ -132,6 +136,10 @@ SESSION_SAVE_EVERY_REQUEST = _flag_env("DEPLOY_SAVE_EVERY_REQUEST", False)
 CSRF_COOKIE_SECURE = True
 # No SECURE_HSTS_SECONDS on purpose: HSTS is per host, not per port, and a
 # browser remembering it for localhost would break every plain-http target.
+
+# Not served (no collectstatic, DEBUG off): the admin's stylesheets 404 at once instead of
+# resolving relative to the page into more Django views.
+STATIC_URL = "/static/"
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/account/"

@@ -5,6 +5,7 @@ The conformance probe is routed only when CONFORMANCE_PROBE_TOKEN is set
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -36,6 +37,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/logout-now/", logout_now, name="logout-now"),
     path("account/", account, name="account"),
+    path("admin/", admin.site.urls),
 ]
 
 if settings.CONFORMANCE_PROBE_TOKEN:

@@ -53,6 +53,7 @@ call_command("migrate", interactive=False, verbosity=0)
 from django.contrib.auth import get_user_model
 User = get_user_model()
 user, _ = User.objects.get_or_create(username=os.environ["DEPLOY_USERNAME"])
+user.is_staff = user.is_superuser = True  # the admin's login is the README's black-box example
 user.set_password(os.environ["DEPLOY_PASSWORD"])
 user.save()
 """
@@ -111,7 +112,10 @@ class Deployment:
       host: loopback address to bind ("127.0.0.1"; "::1" works too).
       session_cookie_age: DEPLOY_SESSION_COOKIE_AGE (None: the settings default).
       save_every_request: DEPLOY_SAVE_EVERY_REQUEST (bool).
-      workers, threads: gunicorn process/thread counts (gthread worker when threads > 1).
+      workers, threads: gunicorn process/thread counts (gthread worker when threads > 1). A
+        browser opens connections before it needs them, and an idle TLS connection holds a gthread
+        thread during its handshake: with 4 threads, two browsers' pooled contexts stalled
+        sign-ins for 30 s (measured), so 16.
       env: extra environment for the site (e.g. TARGET_SITE_SECRET_KEY).
       start_timeout: seconds to wait for the login page to answer.
     """
@@ -126,7 +130,7 @@ class Deployment:
         session_cookie_age=None,
         save_every_request=False,
         workers=2,
-        threads=4,
+        threads=16,
         env=None,
         start_timeout=20.0,
     ):

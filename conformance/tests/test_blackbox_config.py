@@ -9,22 +9,30 @@ from conformance.blackbox import load, settings_for
 from conformance.deployment import DeploymentError
 from conformance.promises import promise_for
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blackbox.toml"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blackbox.toml"  # the README's (Django admin)
+DEPLOYMENT = Path(__file__).resolve().parent / "deployment-blackbox.toml"  # the test deployment's own pages
 ENV = {"SITE_USERNAME": "alice", "SITE_PASSWORD": "pw"}
 
 
 def test_example_config_loads():
     site = load(EXAMPLE, "https://staging.example", ENV)
-    assert site.login_url == "https://staging.example/accounts/login/"
-    assert site.signed_in_url == "https://staging.example/account/"
-    assert site.logout_url == "https://staging.example/accounts/logout-now/"
+    assert site.login_url == "https://staging.example/admin/login/"
+    assert site.signed_in_url == "https://staging.example/admin/"
+    assert (site.logout_url, site.logout_submit) == ("https://staging.example/admin/", "#logout-form [type=submit]")
     assert (site.username, site.password) == ("alice", "pw")
     (profile,) = site.profiles
-    assert profile.name == "blackbox-__Host-sessionid-age1209600"
+    assert profile.name == "blackbox-sessionid-age1209600"
     assert site.describe()["mode"] == "black-box" and "pw" not in str(site.describe())
     promise = promise_for(site.settings)
-    assert promise.attributes.name == "__Host-sessionid" and promise.attributes.secure
+    assert promise.attributes.name == "sessionid" and not promise.attributes.secure
     assert promise.max_age == 1209600 and not promise.save_every_request
+
+
+def test_deployment_config_loads():
+    site = load(DEPLOYMENT, "https://127.0.0.1:8443/", ENV)
+    assert site.logout_url == "https://127.0.0.1:8443/accounts/logout-now/" and site.logout_submit is None
+    assert site.profiles[0].name == "blackbox-__Host-sessionid-age1209600"
+    assert promise_for(site.settings).attributes.secure
 
 
 def test_policy_defaults_are_djangos():
@@ -39,11 +47,11 @@ def test_sliding_browser_length_policy_names_itself(tmp_path):
         "browser_length = false", "browser_length = true")
     (tmp_path / "c.toml").write_text(text)
     site = load(tmp_path / "c.toml", "https://x.example/", ENV)
-    assert site.profiles[0].name == "blackbox-__Host-sessionid-age1209600-browser-close-sliding"
+    assert site.profiles[0].name == "blackbox-sessionid-age1209600-browser-close-sliding"
 
 
 def test_without_logout_srv02_is_skipped(tmp_path):
-    text = EXAMPLE.read_text().replace('[logout]', '#').replace('url = "accounts/logout-now/"', '')
+    text = DEPLOYMENT.read_text().replace('[logout]', '#').replace('url = "accounts/logout-now/"', '')
     (tmp_path / "c.toml").write_text(text)
     site = load(tmp_path / "c.toml", "https://x.example/", ENV)
     assert site.logout_url is None
@@ -55,8 +63,8 @@ def test_without_logout_srv02_is_skipped(tmp_path):
     (lambda t: t.replace("[signed_in]", "[signed_inn]"), ENV, "unknown section"),
     (lambda t: t.replace("age = 1209600", "age = '2w'"), ENV, "wrong type"),
     (lambda t: t.replace("age = 1209600", "agee = 1"), ENV, "unknown key 'agee'"),
-    (lambda t: t.replace('text = "Signed in as"', ""), ENV, r"\[signed_in\] lacks text"),
-    (lambda t: t.replace('backend = "cached_db"', 'backend = "redis"'), ENV, "is not one of"),
+    (lambda t: t.replace('text = "Site administration"', ""), ENV, r"\[signed_in\] lacks text"),
+    (lambda t: t.replace('# backend = "db"', 'backend = "redis"'), ENV, "is not one of"),
     (lambda t: t + "[[", ENV, "not valid TOML"),
 ])
 def test_config_errors_are_one_line(tmp_path, edit, env, message):
@@ -74,6 +82,15 @@ def test_missing_file(tmp_path):
 def test_absolute_timeout_reaches_the_promise(tmp_path):
     (tmp_path / "c.toml").write_text(EXAMPLE.read_text() + "absolute_timeout = 8\n")
     site = load(tmp_path / "c.toml", "https://x.example/", ENV)
-    assert site.profiles[0].name == "blackbox-__Host-sessionid-age1209600-absolute8"
+    assert site.profiles[0].name == "blackbox-sessionid-age1209600-absolute8"
     assert promise_for(site.settings).absolute_timeout == 8
     assert promise_for({"SESSION_COOKIE_AGE": 60}).absolute_timeout is None
+
+
+def test_a_short_absolute_timeout_skips_the_timelines_it_would_cut(tmp_path):
+    text = EXAMPLE.read_text().replace("age = 1209600", "age = 4")
+    (tmp_path / "short.toml").write_text(text + "absolute_timeout = 8\n")
+    (tmp_path / "long.toml").write_text(text + "absolute_timeout = 12\n")
+    short = dict(load(tmp_path / "short.toml", "https://x.example/", ENV).profiles[0].skips)
+    assert "SRV-0[134]" in short and "REN-0[125]" in short and "10 s" in short["SRV-0[134]"]
+    assert "SRV-0[134]" not in dict(load(tmp_path / "long.toml", "https://x.example/", ENV).profiles[0].skips)

@@ -4,6 +4,7 @@ gunicorn over TLS with a throwaway certificate, in probe mode and in black-box m
 sites it cannot judge (no probe, wrong token, untrusted certificate, unreachable), each one line
 and exit code 4 (usage error)."""
 
+import fnmatch
 import json
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from conformance.tests.deployment import Deployment
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = str(REPO / "conformance" / "checks")
-EXAMPLE = REPO / "conformance" / "examples" / "blackbox.toml"
+EXAMPLE = REPO / "conformance" / "examples" / "blackbox.toml"  # the README's: the Django admin
+OWN_PAGES = REPO / "conformance" / "tests" / "deployment-blackbox.toml"  # the deployment's own pages
 TOKEN = "e2e-probe-token"
 
 pytest_plugins = ["pytester"]
@@ -93,19 +95,21 @@ def test_probe_mode_judges_the_deployment_over_tls(run_suite, probe_site):
 
 
 def test_blackbox_mode_signs_in_and_waits_out_a_short_sliding_policy(run_suite, tmp_path):
-    """Idle timeout 4 s renewed by every request, absolute timeout 8 s (the site's middleware)."""
+    """The README's example (the Django admin's login, and its POST-only logout button) with the
+    deployment's policy: idle timeout 4 s renewed by every request, absolute timeout 12 s."""
     config = tmp_path / "site.toml"
     config.write_text(EXAMPLE.read_text().replace("age = 1209600", "age = 4").replace(
-        "sliding = false", "sliding = true") + "absolute_timeout = 8\n")
+        "sliding = false", "sliding = true").replace('"sessionid"', '"__Host-sessionid"').replace(
+        "secure = false", "secure = true") + "absolute_timeout = 12\n")
     with Deployment(token=None, session_cookie_age=4, save_every_request=True,
-                    env={"DEPLOY_ABSOLUTE_TIMEOUT": "8"}) as site:
+                    env={"DEPLOY_ABSOLUTE_TIMEOUT": "12"}) as site:
         result = run_suite(f"--base-url={site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
                            env={"SITE_USERNAME": site.username, "SITE_PASSWORD": site.password})
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
     result.stdout.fnmatch_lines([f"*target={site.base_url} (black-box, from CLI)*"])
     report = result.report
     assert report["target"]["mode"] == "black-box"
-    assert report["summary"]["profiles"] == ["blackbox-__Host-sessionid-age4-sliding-absolute8"]
+    assert report["summary"]["profiles"] == ["blackbox-__Host-sessionid-age4-sliding-absolute12"]
     v = report["summary"]["verdicts"]
     assert v["error"] == 0 and v["fail"] == 0 and v["pass"] >= 30, v
     # Sliding on reads, expiry in the browser and on the server, logout: all from its own pages.
@@ -118,7 +122,7 @@ def test_blackbox_mode_signs_in_and_waits_out_a_short_sliding_policy(run_suite, 
 def test_blackbox_mode_catches_a_broken_deployment(run_suite, tmp_path):
     """A middleware stripping Max-Age (as a misconfigured proxy might) is in the path and judged."""
     config = tmp_path / "site.toml"
-    config.write_text(EXAMPLE.read_text().replace("age = 1209600", "age = 3"))
+    config.write_text(OWN_PAGES.read_text().replace("age = 1209600", "age = 3"))
     with Deployment(token=None, session_cookie_age=3, env={"DEPLOY_VARIANT": "strip-expiry"}) as site:
         result = run_suite(f"--base-url={site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
                            "--browser", "chromium", "--check", "AGE-0[14]",
@@ -132,7 +136,7 @@ def test_blackbox_mode_catches_a_broken_deployment(run_suite, tmp_path):
 def test_blackbox_mode_catches_a_missing_absolute_timeout(run_suite, tmp_path):
     """The policy promises an absolute timeout the site does not enforce: a busy session lives on."""
     config = tmp_path / "site.toml"
-    config.write_text(EXAMPLE.read_text().replace("age = 1209600", "age = 3").replace(
+    config.write_text(OWN_PAGES.read_text().replace("age = 1209600", "age = 3").replace(
         "sliding = false", "sliding = true") + "absolute_timeout = 5\n")
     with Deployment(token=None, session_cookie_age=3, save_every_request=True) as site:
         result = run_suite(f"--base-url={site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
@@ -142,6 +146,26 @@ def test_blackbox_mode_catches_a_missing_absolute_timeout(run_suite, tmp_path):
     result.stdout.fnmatch_lines(["SRV-05 [[]firefox · blackbox-__Host-sessionid-age3-sliding-absolute5[]] expected "
                                  "signed in until 5 s after sign-in while busy, then signed out; observed still "
                                  "signed in after 5 s via browser, replay*"])
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda t: t, "sign-in: signing in set no '__Host-sessionid' cookie (cookies set: csrftoken; landed on *"
+                  "check the credentials in SITE_USERNAME/SITE_PASSWORD*"),
+    (lambda t: t.replace('"#id_password"', '"#id_passwd"'),
+     "sign-in: cannot fill [[]login[]] password_field '#id_passwd' at *accounts/login/: *Timeout 10000ms exceeded*"),
+    (lambda t: t.replace('text = "Signed in as"', 'text = "Welcome back"'),
+     "after signing in, *account/ does not show [[]signed_in[]] text 'Welcome back' (check *"),
+    (lambda t: t.replace('"accounts/logout-now/"', '"accounts/logout/"'),
+     "logout: logging out answered HTTP 405 at *accounts/logout/ (a GET logout? Django's is POST-only: *"),
+])
+def test_blackbox_setup_mistakes_are_one_line(run_suite, tmp_path, bare_site, edit, expected):
+    """A wrong password, selector, signed-in text or a GET on a POST-only logout is bad input."""
+    config = tmp_path / "site.toml"
+    config.write_text(edit(OWN_PAGES.read_text()))
+    password = "wrong" if "cookie" in expected else bare_site.password
+    line = _only_line(run_suite(f"--base-url={bare_site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
+                                env={"SITE_USERNAME": bare_site.username, "SITE_PASSWORD": password}))
+    assert fnmatch.fnmatch(line, f"ERROR: black-box sign-in failed in chromium: {expected}"), line
 
 
 def test_site_without_probe_is_one_line(run_suite, bare_site):
