@@ -16,7 +16,8 @@ PROBE_TOKEN ?=
 BLACKBOX ?=
 INSECURE ?=
 CONNECT ?=
-# Passed as environment (not argv), so the token never shows in the process list.
+# Passed to pytest as environment, and the recipe is not echoed, so the token is never printed
+# (it is in make's own argv if given on the command line: `export CONFORMANCE_PROBE_TOKEN` avoids that).
 TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
               $(if $(PROBE_TOKEN),CONFORMANCE_PROBE_TOKEN='$(PROBE_TOKEN)') \
               $(if $(BLACKBOX),CONFORMANCE_BLACKBOX='$(BLACKBOX)') \
@@ -51,7 +52,7 @@ browsers: deps
 	fi
 
 conformance: deps $(if $(CONNECT),,browsers)
-	@echo "$(PY) -m pytest conformance/checks $(ARGS)$(if $(BASE_URL), against $(BASE_URL))"
+	@echo "$(strip $(PY) -m pytest conformance/checks $(ARGS))$(if $(BASE_URL), (against $(BASE_URL)))"
 	@$(TARGET_ENV) $(PY) -m pytest conformance/checks $(ARGS)
 
 unit: deps browsers

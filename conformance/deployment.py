@@ -21,8 +21,9 @@ class DeploymentError(Exception):
     """The deployment cannot be run against as given; the message is one line naming the fix."""
 
 
-WAYS_IN = ("install the probe (conformance.probe, then pass --probe-token) or describe how to sign in "
-           "with --blackbox FILE; see README 'Run against your own deployment'")
+WAYS_IN = ("install the probe and give its token (--probe-token, CONFORMANCE_PROBE_TOKEN or make PROBE_TOKEN=), "
+           "or describe how to sign in (--blackbox FILE, CONFORMANCE_BLACKBOX or make BLACKBOX=); "
+           "see README 'Run against your own deployment'")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def discover(base_url: str, token: str | None, verify_tls: bool = True) -> Deplo
     except ProbeUnavailable as exc:
         if exc.kind == "not-found":
             raise DeploymentError(f"{base_url} has no conformance probe answering this token (404 at "
-                                  f"{exc.url}): check --probe-token, or {WAYS_IN}") from None
+                                  f"{exc.url}): check the token, or {WAYS_IN}") from None
         raise DeploymentError(str(exc)) from None
     settings = info.get("settings")
     if not isinstance(settings, dict) or "SESSION_COOKIE_AGE" not in settings:

@@ -171,17 +171,18 @@ def test_blackbox_setup_mistakes_are_one_line(run_suite, tmp_path, bare_site, ed
 def test_site_without_probe_is_one_line(run_suite, bare_site):
     line = _only_line(run_suite(f"--base-url={bare_site.base_url}", "--probe-token", TOKEN, "--ignore-https-errors"))
     assert line.startswith(f"ERROR: {bare_site.base_url} has no conformance probe answering this token")
-    assert "--blackbox FILE" in line
+    assert "--blackbox FILE, CONFORMANCE_BLACKBOX or make BLACKBOX=" in line
 
 
 def test_no_token_and_no_config_names_both_ways_in(run_suite, bare_site):
     line = _only_line(run_suite(f"--base-url={bare_site.base_url}"))
-    assert "install the probe" in line and "--blackbox FILE" in line
+    assert "install the probe and give its token (--probe-token, CONFORMANCE_PROBE_TOKEN" in line
+    assert "--blackbox FILE" in line
 
 
 def test_wrong_token_is_one_line(run_suite, probe_site):
     line = _only_line(run_suite(f"--base-url={probe_site.base_url}", "--probe-token", "wrong", "--ignore-https-errors"))
-    assert "has no conformance probe answering this token" in line and "check --probe-token" in line
+    assert "has no conformance probe answering this token" in line and "check the token" in line
 
 
 def test_untrusted_certificate_says_how_to_accept_it(run_suite, probe_site):
