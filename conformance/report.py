@@ -124,6 +124,10 @@ def terminal_lines(records: list[dict]) -> list[str]:
     if sliding["not_on_reads_writes_unchecked"]:
         lines.append(f"  does not hold for reads (writes not checked): "
                      f"{', '.join(sliding['not_on_reads_writes_unchecked'])}")
+    unjudged = sorted({r["profile"] for r in records if r["id"] in ("REN-02", "REN-04")} -
+                      {p for kind in sliding.values() for p in kind})
+    if unjudged:
+        lines.append(f"  not judged (REN-02 and REN-04 skipped): {', '.join(unjudged)}")
     if sliding["partly_checked"]:
         lines.append(f"  not judged (REN-02 or REN-04 did not run): {', '.join(sliding['partly_checked'])}")
     lines += _grouped(records, CAVEAT, "note", "caveat")

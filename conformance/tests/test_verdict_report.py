@@ -261,3 +261,8 @@ def test_write_json_record_missing_fields(tmp_path):
     assert result["duration_s"] is None and result["expected"] is None and result["facts"] == {}
     assert data["timings"] == {}
     assert json.loads((tmp_path / "r.json").read_text())["summary"]["verdicts"][ERROR] == 1
+
+
+def test_terminal_names_profiles_where_renewal_was_not_judged():
+    records = [rec("REN-02", "renewal", "long", "chromium", SKIP), rec("REN-04", "renewal", "long", "chromium", SKIP)]
+    assert "  not judged (REN-02 and REN-04 skipped): long" in report.terminal_lines(records)
