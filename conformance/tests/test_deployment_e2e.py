@@ -6,6 +6,7 @@ and exit code 4 (usage error)."""
 
 import fnmatch
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,35 @@ def test_probe_mode_judges_the_deployment_over_tls(run_suite, probe_site):
     age01 = next(r for r in report["results"] if r["id"] == "AGE-01" and r["profile"] == "site-cached-db-age1209600")
     assert "__Host-sessionid=" in age01["evidence"][0]["set_cookie"]
     assert "Max-Age=1209600" in age01["evidence"][0]["set_cookie"]
+
+
+def _outward_address() -> str | None:
+    """This machine's address on its network (no packet is sent), if it has one."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: any routable address picks the interface
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def test_probe_mode_on_a_host_that_is_not_loopback(run_suite):
+    """A deployment on another host: its clock is not assumed to be ours but estimated from the
+    probe's timestamps (here the same machine, reached through its network address)."""
+    address = _outward_address()
+    if address is None:
+        pytest.skip("this machine has no network address other than loopback")
+    with Deployment(token=TOKEN, host=address) as site:
+        result = run_suite(f"--base-url={site.base_url}", "--probe-token", TOKEN, "--ignore-https-errors",
+                           "--browser", "chromium", "--profile", "site-cached-db-age1209600-expiry3s",
+                           "--profile", "site-cached-db-age1209600-fixed3s")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
+    v = result.report["summary"]["verdicts"]
+    assert v["error"] == 0 and v["fail"] == 0 and v["pass"] >= 30, v
+    assert set(_verdicts(result.report, "SRV-04").values()) == {"pass"}
 
 
 def test_blackbox_mode_signs_in_and_waits_out_a_short_sliding_policy(run_suite, tmp_path):
