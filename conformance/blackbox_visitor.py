@@ -43,7 +43,8 @@ class BlackBoxVisitor(Visitor):
         if site.logout_submit is None:
             exchange = await self._visit(label, site.logout_url, "logout")
         else:
-            await self._step(label, "open the [logout] page", page.goto(site.logout_url))
+            # A real request like any other (a sliding site saves the session on it).
+            await self._visit(f"{label}-page", site.logout_url, "read")
 
             async def submit():
                 async with page.expect_navigation():
@@ -95,8 +96,9 @@ class BlackBoxVisitor(Visitor):
 
     async def _navigate(self, label: str, action: str, url: str, go, what: str) -> Exchange:
         """Run a navigation and turn every response from the site (redirects, the document, its
-        stylesheets) into one Exchange. It ends when the last response that set the session
-        cookie arrived (the last save: a sliding site saves on every request)."""
+        stylesheets) into one Exchange, timed by the last response that set the session cookie
+        (the last save: a sliding site saves on every request, stylesheets included): from when
+        its request left to when it arrived."""
         page, seen = self._page, []
 
         def record(response) -> None:  # Playwright wraps handlers: a bound builtin will not do
@@ -132,15 +134,17 @@ class BlackBoxVisitor(Visitor):
                 key = i
             set_cookies += mine
             date = next((h["value"] for h in headers if h["name"].lower() == "date"), date)
-        # The save may have happened any time after the navigation began (a page's requests run
-        # in parallel), and no later than its response arrived.
-        sent = began
+        # The last save happened after its own request left (Playwright's request timing, both
+        # browsers; else when the navigation began) and before its response arrived.
+        started = chain[key][1].request.timing.get("startTime", -1)
+        sent = started / 1000 if started and started > 0 else began
         first = next((r for _, r in chain if r.request.is_navigation_request()), chain[0][1])
         document = next((r for _, r in reversed(chain) if r.request.is_navigation_request()), chain[-1][1])
         cookie_header = (await first.request.all_headers()).get("cookie")
         exchange = dataclasses.replace(
             self._make(label, action, url, sent, chain[key][0], first.status, date, set_cookies, cookie_header,
-                       self.site.signed_in(await _document_text(document, page))), jar=await self.jar())
+                       self.site.signed_in(await _document_text(document, page))),
+            jar=await self.jar(), began_at=began)
         self.obs.exchanges.append(exchange)
         return exchange
 

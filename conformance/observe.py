@@ -83,6 +83,9 @@ class Exchange:
     set_cookies: tuple[SetCookie, ...]
     probe: dict  # the probe's JSON: cookie_header, session_cookie, accepted, stored, server_time
     jar: tuple[JarCookie, ...] = ()
+    # Black-box steps are whole navigations (sign-in: a POST, redirects, the page's stylesheets);
+    # sent_at/received_at time the last save among them, began_at when the first request left.
+    began_at: float | None = None
 
     def session_set_cookie(self, name: str) -> SetCookie | None:
         found = [c for c in self.set_cookies if c.name == name]

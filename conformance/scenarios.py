@@ -225,7 +225,8 @@ async def logout(stage: Stage) -> None:
         await v.call("after-logout", "read")
         replay = await stage.replay("replay-after-logout", value)
         if p.server_waitable:
-            natural_end = timing.server_deadline(stage.obs, start, min(p.enforced_server_age, p.server_age))
+            # From the last save the docs promise (on a sliding site, every request renews it).
+            natural_end = timing.server_deadline(stage.obs, stage._save(start), min(p.enforced_server_age, p.server_age))
             stage.require_before(replay, natural_end - timing.whole_second_early(p.whole_second_store),
                                  "the replay after logout")
 
@@ -236,9 +237,9 @@ async def absolute(stage: Stage) -> None:
     p = stage.promise
     async with stage.begin() as (v, start):
         await stage.replay("replay-live", stage.latest_value())  # control: the replay works while alive
-        # The session began no earlier than the sign-in request was sent (no server clock in
-        # black-box mode), so "before the timeout" is judged against that.
-        ends = min(stage.at(start), start.sent_at) + p.absolute_timeout
+        # The session began no earlier than the sign-in's first request left (black-box mode has
+        # no server clock), so "before the timeout" is judged against that.
+        ends = min(stage.at(start), start.began_at or start.sent_at) + p.absolute_timeout
         step = timing.KEEPALIVE_FRACTION * (p.max_age or p.server_age)
         last, n = start, 0
         while stage.at(last) + step < ends - timing.BEFORE_EXPIRY_S:
