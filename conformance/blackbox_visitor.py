@@ -97,8 +97,8 @@ class BlackBoxVisitor(Visitor):
     async def _navigate(self, label: str, action: str, url: str, go, what: str) -> Exchange:
         """Run a navigation and turn every response from the site (redirects, the document, its
         stylesheets) into one Exchange, timed by the last response that set the session cookie
-        (the last save: a sliding site saves on every request, stylesheets included): from when
-        its request left to when it arrived."""
+        (the last save: a sliding site saves on every request, stylesheets included), else by
+        the document: from when its request left to when it arrived."""
         page, seen = self._page, []
 
         def record(response) -> None:  # Playwright wraps handlers: a bound builtin will not do
@@ -107,26 +107,34 @@ class BlackBoxVisitor(Visitor):
         page.on("response", record)
         began, failure = time.time(), None
         try:
-            await go()
-            # Until the page's requests are done (stylesheets, the favicon): on a site that saves
-            # every request each of them re-sets the session cookie, and the last one counts.
-            await page.wait_for_load_state("networkidle")
-        except PlaywrightError as exc:
-            # Chromium fails a navigation to an error status with an empty body; the response
-            # itself was seen and is judged below (a 405 logout is a setup error, not a verdict).
-            failure = exc
+            try:
+                await go()
+            except PlaywrightError as exc:
+                # Chromium fails a navigation to an error status with an empty body; the response
+                # itself was seen and is judged below (a 405 logout is a setup error, not a verdict).
+                failure = exc
+            try:
+                # Until the page's requests are done (stylesheets, the favicon): on a site that
+                # saves every request each of them re-sets the cookie, and the last one counts.
+                await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_TIMEOUT_MS)
+            except PlaywrightError:
+                pass  # a page that keeps polling: what arrived so far is what is judged
         finally:
             page.remove_listener("response", record)
         chain = [(t, r) for t, r in seen if r.url.startswith(self.target.base_url)]
-        if not chain:
-            reason = str(failure).splitlines()[0] if failure else f"no response from {self.target.base_url}"
-            raise ProbeCallFailed(f"{label}: cannot {what} at {page.url}: {reason} (check {self.site.source})")
-        document_status = next((r.status for _, r in reversed(chain) if r.request.is_navigation_request()), 0)
-        if document_status >= 500:
-            raise ProbeCallFailed(f"{label}: {url} answered HTTP {document_status}: a server error is not a "
-                                  "verdict on the session")
+        documents = [i for i, (_, r) in enumerate(chain) if r.request.is_navigation_request()]
+        if not documents:
+            reason = str(failure).splitlines()[0] if failure else f"no page from {self.target.base_url}"
+            raise ProbeCallFailed(f"{label}: cannot {what} at {page.url}: {reason}{_tls_hint(reason)} "
+                                  f"(check {self.site.source})")
+        first, document = chain[documents[0]][1], chain[documents[-1]][1]
+        if action == "read":
+            _require_verdict_status(label, url, first.status)
+        if document.status >= 500:
+            raise ProbeCallFailed(f"{label}: {document.url} answered HTTP {document.status}: a server error is "
+                                  "not a verdict on the session")
         name = self.target.promise.attributes.name
-        set_cookies, date, key = [], None, 0
+        set_cookies, date, key = [], None, documents[0]
         for i, (_, response) in enumerate(chain):
             headers = await response.headers_array()
             mine = [h["value"] for h in headers if h["name"].lower() == "set-cookie"]
@@ -134,19 +142,23 @@ class BlackBoxVisitor(Visitor):
                 key = i
             set_cookies += mine
             date = next((h["value"] for h in headers if h["name"].lower() == "date"), date)
-        # The last save happened after its own request left (Playwright's request timing, both
-        # browsers; else when the navigation began) and before its response arrived.
-        started = chain[key][1].request.timing.get("startTime", -1)
-        sent = started / 1000 if started and started > 0 else began
-        first = next((r for _, r in chain if r.request.is_navigation_request()), chain[0][1])
-        document = next((r for _, r in reversed(chain) if r.request.is_navigation_request()), chain[-1][1])
-        cookie_header = (await first.request.all_headers()).get("cookie")
+        received = chain[key][0]
         exchange = dataclasses.replace(
-            self._make(label, action, url, sent, chain[key][0], first.status, date, set_cookies, cookie_header,
+            self._make(label, action, url, self._sent(chain[key][1], began, received), received, first.status,
+                       date, set_cookies, (await first.request.all_headers()).get("cookie"),
                        self.site.signed_in(await _document_text(document, page))),
             jar=await self.jar(), began_at=began)
         self.obs.exchanges.append(exchange)
         return exchange
+
+    def _sent(self, response, began: float, received: float) -> float:
+        """When the request of this response left: Playwright's request timing (the browser's
+        clock, so only for a browser on this machine), kept within what was seen here; else when
+        the navigation began (the earliest it can have left)."""
+        started = response.request.timing.get("startTime", -1)
+        if not self.obs.browser_clock_shared or not started or started <= 0:
+            return began
+        return min(max(started / 1000, began), received)
 
     def _make(self, label, action, url, sent, received, status, date, set_cookies, cookie_header, signed_in):
         value = cookie_value(cookie_header, self.target.promise.attributes.name)
@@ -154,10 +166,12 @@ class BlackBoxVisitor(Visitor):
             label=label, url=url, sent_at=sent, received_at=received, status=status,
             date_header=parsedate_to_datetime(date).timestamp() if date else None,
             set_cookies=tuple(split_set_cookie(set_cookies)),
-            # What the probe would have said, as far as a signed-in page can tell: the session
-            # is the site's (probe_session), accepted means the page showed the user signed in.
+            # What the probe would have said, as far as the site's pages tell: accepted means the
+            # page showed the user signed in. A cookie set on a page that did not (a new,
+            # anonymous session after expiry) is not a save of the session under test.
             probe={"action": action, "cookie_header": cookie_header, "session_cookie": value,
-                   "accepted": signed_in, "probe_session": True, "stored": None, "server_time": None})
+                   "accepted": signed_in, "probe_session": action == "start" or signed_in,
+                   "stored": None, "server_time": None})
 
     async def plant(self, name: str, value: str) -> None:
         self._planted = value  # sent explicitly by replay_request: exactly this value, nothing else
@@ -174,15 +188,32 @@ class BlackBoxVisitor(Visitor):
         received = time.time()
         headers = response.headers_array
         date = next((h["value"] for h in headers if h["name"].lower() == "date"), None)
-        if response.status >= 500:
-            raise ProbeCallFailed(f"{label}: {url} answered HTTP {response.status}: a server error is not "
-                                  "a verdict on the session")
+        _require_verdict_status(label, url, response.status)
         # A refused session redirects to the login page (or shows it): not signed in either way.
         signed_in = response.status == 200 and self.site.signed_in(body)
         exchange = self._make(label, "read", url, sent, received, response.status, date,
                               [h["value"] for h in headers if h["name"].lower() == "set-cookie"], cookie, signed_in)
         self.obs.exchanges.append(exchange)
         return exchange
+
+
+# A polling page never goes network-idle; after this long what arrived is what is judged.
+NETWORK_IDLE_TIMEOUT_MS = 5_000
+
+
+def _require_verdict_status(label: str, url: str, status: int) -> None:
+    """The signed-in page's answer must say signed in or clearly not: the page (200), a redirect
+    (to the login), or 401/403. A 404, a 429 from login throttling or a 5xx says neither, and
+    counting it as "refused" would pass expiry checks for the wrong reason."""
+    if status == 200 or 300 <= status < 400 or status in (401, 403):
+        return
+    raise ProbeCallFailed(f"{label}: {url} answered HTTP {status}, which says neither signed in nor refused: "
+                          "not a verdict on the session")
+
+
+def _tls_hint(reason: str) -> str:
+    return " (a staging certificate? pass --ignore-https-errors)" if any(
+        mark in reason for mark in ("ERR_CERT_", "SEC_ERROR_", "SSL_ERROR_", "certificate")) else ""
 
 
 def cookie_value(header: str | None, name: str) -> str | None:

@@ -19,7 +19,8 @@ from playwright.async_api import async_playwright
 from .browsers import BrowserSpec
 from .observe import Observation
 from .pool import ContextPool
-from .scenarios import GROUP_SCENARIOS, SCENARIOS, NoSessionCookie, ScenarioInvalid, Stage
+from .restarts import GROUP_SCENARIOS
+from .scenarios import SCENARIOS, NoSessionCookie, ScenarioInvalid, Stage
 from .visitor import ProbeCallFailed
 
 SCENARIO_TIMEOUT_S = 120.0
@@ -68,12 +69,13 @@ async def _guarded(scenario: str, coro) -> tuple[str | None, bool]:
     return None, False
 
 
-def _stage(key: Key, targets: dict, handle, pools, context_args: dict) -> Stage:
+def _stage(key: Key, targets: dict, handle, pools, context_args: dict, remote: bool = False) -> Stage:
     scenario, profile, browser_name = key
     target = targets[profile]
     browser_type, args, browser = handle
     obs = Observation(scenario, profile, browser_name, target.settings, target.expiry, started_at=time.time(),
-                      known_clock_offset=0.0 if target.same_clock else None)
+                      known_clock_offset=0.0 if target.same_clock else None,
+                      browser_clock_shared=not remote)
     return Stage(browser, browser_type, args, target, obs, *pools, context_args=context_args)
 
 
@@ -167,7 +169,10 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
         pools = {n: (m, r) for n, m, r in zip(ready, mains, replays)}
         lap("contexts_open_s")
 
-        done = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]], context_args)) for k in single))
+        def stage(key: Key, own_pools) -> Stage:
+            return _stage(key, targets, browsers[key[2]], own_pools, context_args, remote=bool(connect))
+
+        done = await asyncio.gather(*(_one(k, stage(k, pools[k[2]])) for k in single))
         results.update(zip(single, done))
         lap("timed_scenarios_s")
 
@@ -181,7 +186,7 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
             if not busy:
                 break
             gates = {n: asyncio.Semaphore(slots) for n in ready}
-            again = await asyncio.gather(*(_one(k, _stage(k, targets, browsers[k[2]], pools[k[2]], context_args), gates[k[2]])
+            again = await asyncio.gather(*(_one(k, stage(k, pools[k[2]]), gates[k[2]])
                                            for k in busy))
             for key, outcome in zip(busy, again):
                 outcome.observation.notes["reobserved"] = True
@@ -203,7 +208,7 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
                 if owner != browser_name:
                     continue
                 for batch in restart_batches(keys, targets):
-                    stages = [_stage(k, targets, browsers[browser_name], (None, None), context_args) for k in batch]
+                    stages = [stage(k, (None, None)) for k in batch]
                     results.update(zip(batch, await _group(scenario, stages)))
 
         await asyncio.gather(*(restarts(n) for n in ready))

@@ -52,6 +52,19 @@ class Run:
         why = f": {self.incomplete}" if self.incomplete else ""
         return Verdict.error(f"the scenario did not reach {what}{why}", self.evidence("start"))
 
+    def replay_control(self) -> Verdict | None:
+        """A refused replay proves something only if a replay of the live session was accepted
+        first (the same way, at the same page): None when it was, else the error verdict."""
+        live = self.step("replay-live")
+        if live is None:
+            return self.missing("the live replay")
+        if not live.accepted:
+            return Verdict.error("a replay of the live session was refused, so a refused replay later "
+                                 "would prove nothing (does the site bind sessions to something else than "
+                                 "the cookie? in black-box mode: does the [signed_in] page answer a plain "
+                                 "GET without redirects?)", self.evidence("start", "replay-live"))
+        return None
+
     @property
     def cookie(self) -> str:
         return self.promise.attributes.name

@@ -149,6 +149,9 @@ class Observation:
     # 0.0 when the server shares this machine's clock (a loopback target); None: estimate it
     # from the exchanges (see timing.clock_offset).
     known_clock_offset: float | None = None
+    # The browser runs on this machine (not behind --connect), so its own timestamps (Playwright's
+    # request timing) are on our clock.
+    browser_clock_shared: bool = True
 
     def step(self, label: str) -> Exchange | None:
         return next((e for e in self.exchanges if e.label == label), None)

@@ -9,19 +9,16 @@ if the machine was too busy, the scenario raises ScenarioInvalid (an error, neve
 
 from __future__ import annotations
 
-import tempfile
-import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from playwright.async_api import Browser, BrowserType
-from playwright.async_api import Error as PlaywrightError
 
 from . import timing
 from .observe import Exchange, Observation
 from .pool import ContextPool
 from .target import Target
-from .visitor import ProbeCallFailed, Visitor, visitor_for
+from .visitor import ProbeCallFailed
 
 
 class ScenarioInvalid(Exception):
@@ -134,7 +131,7 @@ class Stage:
         """Until when the server must still honour the session (for steps that must come before
         the deadline: counted from when the server handled the saving request, never after the
         save)."""
-        return timing.server_deadline(self.obs, self._save(start), self.promise.server_age)
+        return timing.honoured_until(self.obs, self._save(start), self.promise.server_age)
 
     def latest_value(self) -> str:
         """The session cookie value the browser holds now (signed_cookies re-signs on every save)."""
@@ -178,6 +175,7 @@ async def lifecycle(stage: Stage) -> None:
 async def _renewal(stage: Stage, action: str) -> None:
     p = stage.promise
     async with stage.begin() as (v, start):
+        await stage.replay("replay-live", stage.latest_value())  # control: the replay works while alive
         age = stage.planned_age(start.session_set_cookie(stage.cookie))
         original_browser = stage.browser_deadline()
         original_server = stage.server_deadline(start)
@@ -226,7 +224,7 @@ async def logout(stage: Stage) -> None:
         replay = await stage.replay("replay-after-logout", value)
         if p.server_waitable:
             # From the last save the docs promise (on a sliding site, every request renews it).
-            natural_end = timing.server_deadline(stage.obs, stage._save(start), min(p.enforced_server_age, p.server_age))
+            natural_end = timing.honoured_until(stage.obs, stage._save(start), min(p.enforced_server_age, p.server_age))
             stage.require_before(replay, natural_end - timing.whole_second_early(p.whole_second_store),
                                  "the replay after logout")
 
@@ -244,7 +242,10 @@ async def absolute(stage: Stage) -> None:
         last, n = start, 0
         while stage.at(last) + step < ends - timing.BEFORE_EXPIRY_S:
             await timing.until(stage.at(last) + step, stage.obs, "keep-alive")
+            alive_until = stage.server_alive_until(start)  # from the last save before this read
             last, n = await v.call(f"keepalive-{n}", "read"), n + 1
+            # A read that came after the idle deadline would make "signed out early" the site's fault.
+            stage.require_before(last, alive_until, "a keep-alive read")
         await timing.until(ends - timing.BEFORE_EXPIRY_S, stage.obs, "before absolute timeout")
         before = await v.call("before-absolute", "read")
         stage.require_before(before, ends, "the read before the absolute timeout")
@@ -254,90 +255,7 @@ async def absolute(stage: Stage) -> None:
         await stage.replay("replay-after-absolute", stage.latest_value())
 
 
-async def _each(stages: list[Stage], step) -> None:
-    """Run one step for every stage of a group; a stage that fails drops out with its error
-    recorded (stage.failure), the others go on."""
-    for stage in stages:
-        if stage.failure is None:
-            try:
-                await step(stage)
-            except NoSessionCookie:
-                stage.failure = NoSessionCookie()
-            except (ScenarioInvalid, ProbeCallFailed, PlaywrightError) as exc:
-                stage.failure = exc  # one target's trouble must not stop the others
-
-
-async def _start_and_read(stage: Stage, v: Visitor) -> None:
-    start = await v.call("start", "start", stage.target.start_params())
-    if start.session_set_cookie(stage.cookie) is None:
-        raise NoSessionCookie()
-    await v.call("before-restart", "read")
-
-
-CONTROL_COOKIE = "conformance_restart_control"
-
-
-async def _plant_control(context, stage: Stage) -> None:
-    """A persistent cookie (one hour) that every restart must keep: without it, a restart that
-    lost the whole cookie store would pass the browser-length checks for the wrong reason."""
-    await context.add_cookies([{"name": CONTROL_COOKIE, "value": "1", "url": stage.target.base_url,
-                                "expires": time.time() + 3600}])
-
-
-async def _require_control(context, stages: list[Stage]) -> None:
-    if not any(c["name"] == CONTROL_COOKIE for c in await context.cookies()):
-        for stage in stages:
-            stage.failure = stage.failure or ProbeCallFailed(
-                "the restart kept no persistent cookie at all (the control cookie is gone): cannot judge")
-
-
-async def restart_context(stages: list[Stage]) -> None:
-    """Sessions for every profile of the group in one context (each target has its own host, so
-    their cookies do not mix), then a new context that keeps only what a browser keeps across a
-    restart (persistent cookies), and a read from each."""
-    browser, args = stages[0].browser, stages[0].context_args
-    context = await browser.new_context(**args)
-    try:
-        page = await context.new_page()
-        await _each(stages, lambda st: _start_and_read(st, visitor_for(st.target, st.obs, context, page)))
-        await _plant_control(context, stages[0])
-        state = await visitor_for(stages[0].target, stages[0].obs, context, page).restart_state()
-    finally:
-        await context.close()
-    again = await browser.new_context(storage_state=state, **args)
-    try:
-        page = await again.new_page()
-        await _require_control(again, stages)
-        await _each(stages, lambda st: visitor_for(st.target, st.obs, again, page).call("after-restart", "read"))
-    finally:
-        await again.close()
-
-
-async def restart_profile(stages: list[Stage]) -> None:
-    """A real browser restart: sessions for every profile of the group in one persistent profile
-    folder, close the browser, relaunch it on the same folder, read from each. One relaunch for
-    the whole group: a Firefox start costs seconds of CPU."""
-    first = stages[0]
-    with tempfile.TemporaryDirectory(prefix="conformance-profile-") as folder:
-        async def launch():
-            context = await first.browser_type.launch_persistent_context(
-                folder, **first.launch_args, **first.context_args)
-            return context, (context.pages[0] if context.pages else await context.new_page())
-
-        context, page = await launch()
-        try:
-            await _each(stages, lambda st: _start_and_read(st, visitor_for(st.target, st.obs, context, page)))
-            await _plant_control(context, stages[0])
-        finally:
-            await context.close()
-        context, page = await launch()
-        try:
-            await _require_control(context, stages)
-            await _each(stages, lambda st: visitor_for(st.target, st.obs, context, page).call("after-restart", "read"))
-        finally:
-            await context.close()
-
-
+# Scenarios with deadlines to meet, run together; the restarts (restarts.py) run after them.
 SCENARIOS = {
     "lifecycle": lifecycle,
     "renewal-read": renewal_read,
@@ -345,11 +263,3 @@ SCENARIOS = {
     "logout": logout,
     "absolute": absolute,
 }
-# One run per browser covers every profile that needs it (a list of stages).
-GROUP_SCENARIOS = {
-    "restart-context": restart_context,
-    "restart-profile": restart_profile,
-}
-
-# Scenarios with deadlines to meet; the others (restarts) run after them.
-TIMED = frozenset({"lifecycle", "renewal-read", "renewal-write", "logout", "absolute"})

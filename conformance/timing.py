@@ -105,7 +105,7 @@ def last_save(obs: Observation, cookie_name: str, reads_save: bool = True) -> Ex
     return saves[-1] if saves else None
 
 
-def server_deadline(obs: Observation, save: Exchange, age: float) -> float:
+def honoured_until(obs: Observation, save: Exchange, age: float) -> float:
     """Local time until which the server must still honour the session saved by this exchange
     (its earliest possible end). Without the server's own timestamp (black-box mode) the save
     is taken at the earliest it can have happened: when the request was sent."""

@@ -28,17 +28,6 @@ def _browser_length_waitable(p):
     return None
 
 
-def _control(run: Run):
-    live = run.step("replay-live")
-    if live is None:
-        return run.missing("the live replay")
-    if not live.accepted:
-        return Verdict.error("a replay of the live session was refused, so a refused replay after "
-                             "expiry would prove nothing (does the site bind sessions to something "
-                             "else than the cookie?)", run.evidence("start", "replay-live"))
-    return None
-
-
 def _signed_caveat(run: Run) -> str | None:
     p = run.promise
     return SIGNED_STALE if p.client_side_store and p.server_age < p.cookie_age else None
@@ -53,7 +42,7 @@ def test_server_refuses_an_expired_session(run: Run):
     set_expiry(): "If value is an integer, the session will expire after that many seconds of
     inactivity."
     """
-    control = _control(run)
+    control = run.replay_control()
     if control:
         return control
     replay = run.step("replay-expired")
@@ -72,6 +61,9 @@ def test_server_refuses_a_logged_out_session(run: Run):
     flush(): "This is used if you want to ensure that the previous session data can't be accessed
     again from the user's browser (for example, the django.contrib.auth.logout() function calls it)."
     """
+    control = run.replay_control()
+    if control:
+        return control
     replay, out, start = run.step("replay-after-logout"), run.step("logout"), run.step("start")
     if replay is None or out is None:
         return run.missing("the replay after logout")
@@ -98,7 +90,7 @@ def test_server_expires_browser_length_sessions(run: Run):
     get_expiry_age(): "For sessions with no custom expiration (or those set to expire at browser
     close), this will equal SESSION_COOKIE_AGE."
     """
-    control = _control(run)
+    control = run.replay_control()
     if control:
         return control
     held, replay = run.step("after-server-expiry"), run.step("replay-expired")
@@ -122,7 +114,7 @@ def test_server_keeps_the_session_until_its_age(run: Run):
     SESSION_COOKIE_AGE: "The age of session cookies, in seconds." set_expiry(): "the session will
     expire after that many seconds of inactivity."
     """
-    control = _control(run)
+    control = run.replay_control()
     if control:
         return control
     last = run.step("replay-before-expiry")
@@ -157,7 +149,7 @@ def test_absolute_timeout_ends_a_busy_session(run: Run):
     absolute timeout, regardless of session activity." (Not a Django setting: the policy's
     absolute_timeout, done by the site's middleware.)
     """
-    control = _control(run)
+    control = run.replay_control()
     if control:
         return control
     before, after = run.step("before-absolute"), run.step("after-absolute")

@@ -80,15 +80,15 @@ def test_last_save_counts_browser_length_cookies():
 def test_server_deadline_anchors_on_server_time():
     save = ex("touch", 50.0, 58.0, server_time=50.3, set_cookie="sessionid=b; Max-Age=4")
     fast = ex("read", 60.0, 60.0, server_time=60.0)
-    assert timing.server_deadline(obs(save, fast), save, 4) == pytest.approx(54.3)
-    assert timing.server_deadline(obs(save, fast), save, 2.5) == pytest.approx(52.8)
+    assert timing.honoured_until(obs(save, fast), save, 4) == pytest.approx(54.3)
+    assert timing.honoured_until(obs(save, fast), save, 2.5) == pytest.approx(52.8)
 
 
-def test_server_deadline_without_server_time_uses_the_earliest_save():
+def test_honoured_until_without_server_time_uses_the_earliest_save():
     """Black-box mode has no server clock: the session must live until at least sent + age (the
     save cannot have happened before the request left)."""
     save = ex("touch", 50.0, 51.0)
-    assert timing.server_deadline(obs(save), save, 3) == pytest.approx(53.0)
+    assert timing.honoured_until(obs(save), save, 3) == pytest.approx(53.0)
 
 
 def test_whole_second_early():
