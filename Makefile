@@ -21,7 +21,7 @@ CONNECT ?=
 TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
               $(if $(PROBE_TOKEN),CONFORMANCE_PROBE_TOKEN='$(PROBE_TOKEN)') \
               $(if $(BLACKBOX),CONFORMANCE_BLACKBOX='$(BLACKBOX)') \
-              $(if $(INSECURE),CONFORMANCE_IGNORE_HTTPS_ERRORS=1) \
+              $(if $(filter 1 true yes,$(INSECURE)),CONFORMANCE_IGNORE_HTTPS_ERRORS=1) \
               $(if $(CONNECT),CONFORMANCE_CONNECT='$(CONNECT)')
 
 # make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .deployment import DeploymentError, normalize_url
@@ -49,7 +49,7 @@ class BlackBox:
     password_field: str
     submit: str
     username: str
-    password: str = ""
+    password: str = field(default="", repr=False)
     username_env: str = ""
     password_env: str = ""
     signed_in_url: str = ""
@@ -80,6 +80,8 @@ def load(path: Path, base_url: str, env: dict) -> BlackBox:
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise DeploymentError(f"black-box config {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DeploymentError(f"black-box config {path} cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise DeploymentError(f"black-box config {path}: not valid TOML: {exc}") from None
     _validate(path, data)
@@ -111,6 +113,8 @@ def _validate(path: Path, data: dict) -> None:
         if section not in data:
             raise DeploymentError(f"black-box config {path}: missing section [{section}]; {EXAMPLE}")
     for section, values in data.items():
+        if not isinstance(values, dict):
+            raise DeploymentError(f"black-box config {path}: {section} must be a [{section}] table")
         keys = SCHEMA[section]
         for key, value in values.items():
             if key not in keys:
@@ -122,10 +126,24 @@ def _validate(path: Path, data: dict) -> None:
         lacking = [k for k, (_, required) in keys.items() if required and k not in values]
         if lacking:
             raise DeploymentError(f"black-box config {path}: [{section}] lacks {', '.join(lacking)}; {EXAMPLE}")
-    backend = data["policy"].get("backend")
-    if backend is not None and backend not in BACKENDS:
-        raise DeploymentError(f"black-box config {path}: [policy] backend {backend!r} is not one of "
-                              f"{', '.join(BACKENDS)}")
+    policy = data["policy"]
+    problems = []
+    if policy.get("backend", "db") not in BACKENDS:
+        problems.append(f"[policy] backend {policy['backend']!r} is not one of {', '.join(BACKENDS)}")
+    if policy.get("samesite", "Lax") not in ("Strict", "Lax", "None", False):
+        problems.append(f"[policy] samesite = {policy['samesite']!r}: use \"Strict\", \"Lax\", \"None\" or false")
+    for key in ("age", "absolute_timeout"):
+        if key in policy and policy[key] <= 0:
+            problems.append(f"[policy] {key} must be a positive number of seconds")
+    if not data["signed_in"]["text"].strip():
+        problems.append("[signed_in] text must not be empty (every page would count as signed in)")
+    name = policy.get("cookie_name", "sessionid")
+    if name.startswith(("__Host-", "__Secure-")) and not policy.get("secure", False):
+        problems.append(f"[policy] cookie_name {name!r} needs secure = true (browsers reject it otherwise)")
+    if name.startswith("__Host-") and (policy.get("domain") or policy.get("path", "/") != "/"):
+        problems.append(f"[policy] cookie_name {name!r} needs path = \"/\" and no domain")
+    if problems:
+        raise DeploymentError(f"black-box config {path}: {problems[0]}")
 
 
 def settings_for(policy: dict) -> dict:
@@ -164,8 +182,7 @@ def profile_for(settings: dict, has_logout: bool) -> Profile:
     if absolute and absolute < timeline_s(age):
         # These checks expect the session to live to its idle deadline (renewed on a sliding
         # site by the suite's own requests); an earlier absolute end would read as their failure.
-        skips.append(("SRV-0[134]", f"the absolute timeout ({absolute} s) would end the session before this "
-                                    f"check's timeline (up to {timeline_s(age)} s) does; SRV-05 checks it"))
-        skips.append(("REN-0[125]", f"the absolute timeout ({absolute} s) would end the session before this "
-                                    f"check's timeline (up to {timeline_s(age)} s) does; SRV-05 checks it"))
+        cut = (f"the absolute timeout ({absolute} s) would end the session before this check's timeline "
+               f"(up to {timeline_s(age)} s) does; SRV-05 checks it")
+        skips += [("SRV-0[134]", cut), ("REN-0[125]", cut)]
     return Profile(name, "the deployment's promised policy, judged through its own sign-in", skips=tuple(skips))

@@ -37,24 +37,54 @@ async def _try(site: BlackBox, spec: BrowserSpec, launch_args: dict, context_arg
         except PlaywrightError as exc:
             return f"the browser did not start: {str(exc).splitlines()[0]}"
         try:
-            context = await browser.new_context(**context_args)
-            page = await context.new_page()
-            page.set_default_timeout(PREFLIGHT_TIMEOUT_MS)
             target = Target("preflight", site.base_url, "", site.settings, "unknown", blackbox=site)
-            visitor = BlackBoxVisitor(target, Observation("preflight", "preflight", spec.name, site.settings, ()),
-                                      context, page)
+
+            async def visitor() -> BlackBoxVisitor:
+                context = await browser.new_context(**context_args)
+                page = await context.new_page()
+                page.set_default_timeout(PREFLIGHT_TIMEOUT_MS)
+                obs = Observation("preflight", "preflight", spec.name, site.settings, ())
+                return BlackBoxVisitor(target, obs, context, page)
+
             try:
-                await visitor.call("sign-in", "start")
-                page_after = await visitor.call("signed-in page", "read")
-                if not page_after.accepted:
-                    return (f"after signing in, {site.signed_in_url} does not show [signed_in] text "
-                            f"{site.signed_in_text!r} (check {site.source})")
-                if site.logout_url:
-                    await visitor.call("logout", "logout")
+                return await _rehearse(site, await visitor(), await visitor())
             except ProbeCallFailed as exc:
                 return str(exc)
             except PlaywrightError as exc:  # the browser, not the config: still one line
                 return f"browser error: {str(exc).splitlines()[0]}"
         finally:
             await browser.close()
+
+
+async def _rehearse(site: BlackBox, main: BlackBoxVisitor, other: BlackBoxVisitor) -> str | None:
+    """What every check relies on, each as a yes/no with the key to fix. `other` is a second
+    browser context: a replay's and a second sign-in's."""
+    check = f"(check {site.source})"
+    anonymous = await _replay(other, "anonymous read", "")
+    if anonymous.accepted:
+        return f"{site.signed_in_url} shows [signed_in] text {site.signed_in_text!r} without signing in {check}"
+    await main.call("sign-in", "start")
+    if not (await main.call("signed-in page", "read")).accepted:
+        return (f"after signing in, {site.signed_in_url} does not show [signed_in] text "
+                f"{site.signed_in_text!r} {check}")
+    value = main.obs.exchanges[-1].sent_session_cookie
+    if not (await _replay(other, "replay", value)).accepted:
+        return (f"{site.signed_in_url} refused the session cookie replayed without the browser's other "
+                f"cookies or redirects: use the page's final URL (a trailing slash?) {check}")
+    # Every scenario signs in as this one account, at the same time. (The replays' answers left
+    # cookies in this context: a fresh start, as the campaign's pooled contexts get.)
+    await other.context.clear_cookies()
+    await other.call("second sign-in", "start")
+    if not (await _replay(other, "first session after a second sign-in", value)).accepted:
+        return ("signing in again ended the account's first session (one session per user?): the suite "
+                "signs in many times at once; use an account the site lets sign in more than once")
+    if site.logout_url:
+        await main.call("logout", "logout")
+        if (await main.call("after logout", "read")).accepted:
+            return f"after [logout], {site.signed_in_url} still shows the user signed in {check}"
     return None
+
+
+async def _replay(visitor: BlackBoxVisitor, label: str, value: str):
+    await visitor.plant(visitor.target.promise.attributes.name, value)
+    return await visitor.replay_request(label)

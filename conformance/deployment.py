@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .profiles import RELAUNCH_COVERED, Profile
 from .promises import FILE, SIGNED_COOKIES
-from .target import ProbeUnavailable, fetch_settings
+from .target import PROBE_PATH, ProbeUnavailable, fetch_settings
 
 
 class DeploymentError(Exception):
@@ -60,7 +60,7 @@ def discover(base_url: str, token: str | None, verify_tls: bool = True) -> Deplo
         raise DeploymentError(str(exc)) from None
     settings = info.get("settings")
     if not isinstance(settings, dict) or "SESSION_COOKIE_AGE" not in settings:
-        raise DeploymentError(f"{base_url}{'__conformance__/settings/'} did not report SESSION_* settings: "
+        raise DeploymentError(f"{base_url}{PROBE_PATH}settings/ did not report SESSION_* settings: "
                               "is it the conformance probe?")
     django = str(info.get("django", "?"))
     return Deployment(base_url, token, settings, django, profiles_for(settings))

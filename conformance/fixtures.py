@@ -10,7 +10,7 @@ import pytest
 
 from . import campaign as campaign_mod
 from .check import Run
-from .run_state import STATE_KEY
+from .run_state import STATE_KEY, is_xdist_worker
 from .server import ServerError, TargetServer, host_for, migrate_template
 from .target import ProbeUnavailable, Target, fetch_settings
 
@@ -92,10 +92,6 @@ def conformance_campaign(request, conformance_state, conformance_targets, browse
                                 browser_type_launch_args, connect, phases, settings.context_args)
 
     return Campaigns(observe, needed, conformance_state.timings, per_browser=is_xdist_worker(request.config))
-
-
-def is_xdist_worker(config) -> bool:
-    return hasattr(config, "workerinput")
 
 
 class Campaigns:

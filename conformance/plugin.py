@@ -10,7 +10,7 @@ import time
 import pytest
 
 from . import blackbox, blackbox_preflight, browsers, deployment, expectations, report
-from .run_state import RECORD_KEY, STATE_KEY, HarnessError, RunState, base_record
+from .run_state import RECORD_KEY, STATE_KEY, HarnessError, RunState, base_record, is_xdist_worker
 from .settings import SettingsError, resolve
 from .verdict import CAVEAT, ERROR, FAIL, SKIP
 
@@ -107,7 +107,7 @@ def pytest_sessionstart(session):
     state = config.stash.get(STATE_KEY, None)
     site = state.settings.target if state else None
     if not isinstance(site, blackbox.BlackBox) or config.option.collectonly or config.option.conformance_list \
-            or hasattr(config, "workerinput"):
+            or is_xdist_worker(config):
         return
     name = "chromium" if "chromium" in state.settings.browsers else state.settings.browsers[0]
     spec = _resolve_browsers(config, state, {name})[name]
@@ -205,7 +205,8 @@ def pytest_runtest_makereport(item, call):
             kind = SKIP if rep.skipped else ERROR
             text = rep.longrepr[2] if rep.skipped and isinstance(rep.longrepr, tuple) else \
                 (call.excinfo.exconly() if call.excinfo else str(rep.longrepr))
-            record.update(verdict=kind, expected="", observed="", evidence=[], note=text, known=None)
+            record.update(verdict=kind, expected="", observed="", evidence=[], known=None,
+                          note=state.shown(item.callspec.params["conformance_profile"], text))
         elif call.excinfo is not None and call.excinfo.errisinstance(HarnessError):
             record["verdict"] = ERROR
         record["duration_s"] = round(rep.duration, 3)
@@ -240,6 +241,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(line)
     if state.timings:
         terminalreporter.write_line("timings: " + ", ".join(f"{k}={v}" for k, v in state.timings.items()))
+    for line in state.incomplete:
+        terminalreporter.write_line(f"INCOMPLETE: {line}; the report lacks the verdicts it had made", red=True)
     terminalreporter.write_line(f"report: {state.settings.report_path}")
 
 
@@ -258,13 +261,16 @@ def pytest_testnodedown(node, error):
     output = getattr(node, "workeroutput", {}).get("conformance")
     if state is not None and output:
         state.merge_worker(node.gateway.id, json.loads(output))
+    elif state is not None and error:
+        # Its verdicts went with it (xdist runs its unfinished items elsewhere): say so.
+        state.incomplete.append(f"worker {node.gateway.id} crashed: {str(error).splitlines()[0]}")
 
 
 def pytest_sessionfinish(session, exitstatus):
     state = session.config.stash.get(STATE_KEY, None)
     if not state:
         return
-    if hasattr(session.config, "workerinput"):  # an xdist worker: hand everything to the controller
+    if is_xdist_worker(session.config):  # hand everything to the controller
         session.config.workeroutput["conformance"] = json.dumps(state.worker_output(), default=str)
         return
     if not state.records:
@@ -273,4 +279,4 @@ def pytest_sessionfinish(session, exitstatus):
     target = state.settings.target
     described = target.describe() if target is not None else {"mode": "reference", "base_url": None}
     report.write_json(state.settings.report_path, state.records, state.started, time.time(), django,
-                      state.settings.sources, state.timings, described)
+                      state.settings.sources, state.timings, described, state.incomplete)

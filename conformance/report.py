@@ -62,7 +62,8 @@ def summarize(records: list[dict]) -> dict:
 
 
 def write_json(path: Path, records: list[dict], started: float, finished: float, django: str,
-               settings_sources: dict, timings: dict | None = None, target: dict | None = None) -> dict:
+               settings_sources: dict, timings: dict | None = None, target: dict | None = None,
+               incomplete: list | None = None) -> dict:
     doc = {
         "django": django,
         # What was judged: the spawned reference site, or a deployment (its URL, mode, settings).
@@ -74,6 +75,7 @@ def write_json(path: Path, records: list[dict], started: float, finished: float,
         "timings": timings or {},
         "results": [{k: r.get(k) for k in FIELDS} | {"facts": r.get("facts") or {}} for r in records],
         "summary": summarize(records),
+        "incomplete": incomplete or [],  # e.g. a crashed xdist worker: verdicts it made are missing
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, indent=2, default=str))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from . import expectations
+from .redact import redact, redact_verdict
 from .verdict import CAVEAT, ERROR, FAIL, PASS, SKIP, Verdict, message
 
 RECORD_KEY = pytest.StashKey[dict]()
@@ -25,6 +26,7 @@ class RunState:
     records: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)  # phase -> seconds, for the report
     django: str = "unknown"  # the target's Django version, when only xdist workers met the target
+    incomplete: list = field(default_factory=list)  # why verdicts are missing (an xdist worker crashed)
 
     def worker_output(self) -> dict:
         """What a pytest-xdist worker sends its controller (JSON-able)."""
@@ -37,10 +39,19 @@ class RunState:
         if output.get("django", "unknown") != "unknown":
             self.django = output["django"]
 
+    def shown(self, profile: str, value):
+        """What the report may show: black-box cookie values replaced by fingerprints (redact.py)."""
+        target = self.targets.get(profile)
+        if getattr(target, "blackbox", None) is None:
+            return value
+        name = target.promise.attributes.name
+        return redact_verdict(value, name) if isinstance(value, Verdict) else redact(value, name)
+
     def conclude(self, item, meta, verdict: Verdict, reobserved: bool = False) -> None:
         """Record the verdict on the item, then end the test the way pytest understands."""
         profile = item.callspec.params["conformance_profile"]
         browser = item.callspec.params["browser_name"]
+        verdict = self.shown(profile, verdict)
         record = base_record(item, meta, profile, browser)
         record.update(verdict=verdict.kind, expected=verdict.expected, observed=verdict.observed,
                       evidence=verdict.evidence, note=verdict.note, known=None,
@@ -61,6 +72,10 @@ class RunState:
                 pytest.xfail(f"known Django defect: {known.reason} — {line}")
             pytest.fail(line, pytrace=False)
         # PASS and CAVEAT end normally; CAVEAT is shown as its own status by the plugin.
+
+
+def is_xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
 
 
 class HarnessError(Exception):

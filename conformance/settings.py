@@ -106,7 +106,10 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path) -> 
         raise SettingsError("--blackbox needs --base-url (the site to sign in to)")
     raw, sources["ignore_https_errors"] = _pick(cli.get("ignore_https_errors"), env,
                                                 "CONFORMANCE_IGNORE_HTTPS_ERRORS", ini.get("ignore_https_errors"))
-    ignore_https = str(raw).lower() in ("1", "true", "yes", "on") if raw else False
+    flag = str(raw).strip().lower() if raw else ""
+    if flag not in ("", "1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise SettingsError(f"ignore_https_errors = {raw!r} (from {sources['ignore_https_errors']}): use 1 or 0")
+    ignore_https = flag in ("1", "true", "yes", "on")
     connect, sources["connect"] = _pick(cli.get("connect"), env, "CONFORMANCE_CONNECT", ini.get("connect"))
 
     raw, sources["profiles"] = _pick(cli.get("profiles"), env, "CONFORMANCE_PROFILES", ini.get("profiles"))

@@ -66,7 +66,10 @@ def fetch_settings(base_url: str, token: str, timeout: float = 5.0, verify_tls: 
     --ignore-https-errors (a staging certificate)."""
     url = f"{base_url}{PROBE_PATH}settings/"
     request = urllib.request.Request(url, headers={PROBE_HEADER: token})
-    context = None if verify_tls else ssl._create_unverified_context()
+    context = None
+    if not verify_tls:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     try:
         with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
             return json.loads(response.read())

@@ -66,6 +66,12 @@ def test_without_logout_srv02_is_skipped(tmp_path):
     (lambda t: t.replace('text = "Site administration"', ""), ENV, r"\[signed_in\] lacks text"),
     (lambda t: t.replace('# backend = "db"', 'backend = "redis"'), ENV, "is not one of"),
     (lambda t: t + "[[", ENV, "not valid TOML"),
+    (lambda t: t.replace('text = "Site administration"', 'text = " "'), ENV, "must not be empty"),
+    (lambda t: t.replace('samesite = "Lax"', 'samesite = "lax-ish"'), ENV, "samesite"),
+    (lambda t: t.replace("age = 1209600", "age = -3"), ENV, "age must be a positive"),
+    (lambda t: t.replace('"sessionid"', '"__Host-sid"'), ENV, "needs secure = true"),
+    (lambda t: t.replace('"sessionid"', '"__Host-sid"').replace("secure = false", "secure = true").replace(
+        'path = "/"', 'path = "/app/"'), ENV, 'needs path = "/" and no domain'),
 ])
 def test_config_errors_are_one_line(tmp_path, edit, env, message):
     (tmp_path / "c.toml").write_text(edit(EXAMPLE.read_text()))
@@ -94,3 +100,20 @@ def test_a_short_absolute_timeout_skips_the_timelines_it_would_cut(tmp_path):
     short = dict(load(tmp_path / "short.toml", "https://x.example/", ENV).profiles[0].skips)
     assert "SRV-0[134]" in short and "REN-0[125]" in short and "10 s" in short["SRV-0[134]"]
     assert "SRV-0[134]" not in dict(load(tmp_path / "long.toml", "https://x.example/", ENV).profiles[0].skips)
+
+
+def test_directory_is_one_line(tmp_path):
+    with pytest.raises(DeploymentError, match="cannot be read"):
+        load(tmp_path, "https://x.example/", ENV)
+
+
+def test_password_not_in_repr():
+    assert "pw" not in repr(load(EXAMPLE, "https://x.example/", {"SITE_USERNAME": "a", "SITE_PASSWORD": "pw"}))
+
+
+def test_a_section_that_is_not_a_table(tmp_path):
+    text = EXAMPLE.read_text()
+    table = text[text.index("\n[signed_in]\n"):text.index("\n[logout]")]
+    (tmp_path / "c.toml").write_text('signed_in = "x"\n' + text.replace(table, ""))
+    with pytest.raises(DeploymentError, match=r"signed_in must be a \[signed_in\] table"):
+        load(tmp_path / "c.toml", "https://x.example/", ENV)

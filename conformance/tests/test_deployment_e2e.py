@@ -178,21 +178,27 @@ def test_blackbox_mode_catches_a_missing_absolute_timeout(run_suite, tmp_path):
                                  "signed in after 5 s via browser, replay*"])
 
 
-@pytest.mark.parametrize("edit, expected", [
+@pytest.mark.parametrize("edit, expected, password_ok", [
     (lambda t: t, "sign-in: signing in set no '__Host-sessionid' cookie (cookies set: csrftoken; landed on *"
-                  "check the credentials in SITE_USERNAME/SITE_PASSWORD*"),
+                  "check the credentials in SITE_USERNAME/SITE_PASSWORD*", False),
     (lambda t: t.replace('"#id_password"', '"#id_passwd"'),
-     "sign-in: cannot fill [[]login[]] password_field '#id_passwd' at *accounts/login/: *Timeout 10000ms exceeded*"),
+     "sign-in: cannot fill [[]login[]] password_field '#id_passwd' at *accounts/login/: *Timeout 10000ms exceeded*", True),
     (lambda t: t.replace('text = "Signed in as"', 'text = "Welcome back"'),
-     "after signing in, *account/ does not show [[]signed_in[]] text 'Welcome back' (check *"),
+     "after signing in, *account/ does not show [[]signed_in[]] text 'Welcome back' (check *", True),
+    (lambda t: t.replace('url = "account/"', 'url = "account"'),
+     "*/account refused the session cookie replayed without the browser's other cookies or "
+     "redirects: use the page's final URL (a trailing slash?)*", True),
+    (lambda t: t.replace('url = "account/"', 'url = "accounts/login/"').replace('"Signed in as"', '"Password"'),
+     "*/accounts/login/ shows [[]signed_in[]] text 'Password' without signing in*", True),
     (lambda t: t.replace('"accounts/logout-now/"', '"accounts/logout/"'),
-     "logout: logging out answered HTTP 405 at *accounts/logout/ (a GET logout? Django's is POST-only: *"),
+     "logout: logging out answered HTTP 405 at *accounts/logout/ (a GET logout? Django's is POST-only: *", True),
 ])
-def test_blackbox_setup_mistakes_are_one_line(run_suite, tmp_path, bare_site, edit, expected):
-    """A wrong password, selector, signed-in text or a GET on a POST-only logout is bad input."""
+def test_blackbox_setup_mistakes_are_one_line(run_suite, tmp_path, bare_site, edit, expected, password_ok):
+    """A wrong password, selector, signed-in page or text, or a GET on a POST-only logout is bad
+    input, found by signing in once before anything is judged."""
     config = tmp_path / "site.toml"
     config.write_text(edit(OWN_PAGES.read_text()))
-    password = "wrong" if "cookie" in expected else bare_site.password
+    password = bare_site.password if password_ok else "wrong"
     line = _only_line(run_suite(f"--base-url={bare_site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
                                 env={"SITE_USERNAME": bare_site.username, "SITE_PASSWORD": password}))
     assert fnmatch.fnmatch(line, f"ERROR: black-box sign-in failed in chromium: {expected}"), line

@@ -301,3 +301,9 @@ def test_deployment_options_resolve_from_env(tmp_path):
 def test_blackbox_needs_a_base_url(tmp_path):
     with pytest.raises(SettingsError, match="--blackbox needs --base-url"):
         resolve(cli={"blackbox": "site.toml"}, ini={}, env={}, rootdir=tmp_path)
+
+
+def test_ignore_https_errors_takes_a_clear_yes_or_no(tmp_path):
+    assert not resolve(cli={}, ini={}, rootdir=tmp_path, env={"CONFORMANCE_IGNORE_HTTPS_ERRORS": "0"}).context_args
+    with pytest.raises(SettingsError, match="use 1 or 0"):
+        resolve(cli={}, ini={}, rootdir=tmp_path, env={"CONFORMANCE_IGNORE_HTTPS_ERRORS": "maybe"})
