@@ -218,6 +218,7 @@ def test_renewal_records_facts():
     alive = {"server_time": 0.0, "session_cookie": "k", "accepted": True}
     exchanges = [
         exchange("start", ["sessionid=k; Max-Age=4"], {"server_time": 100.0}, sent_at=100.0, received_at=100.0),
+        exchange("replay-live", (), dict(alive, server_time=100.1), sent_at=100.1, received_at=100.1),
         exchange("activity", ["sessionid=k; Max-Age=4"], {"server_time": 102.4, "accepted": True},
                  sent_at=102.4, received_at=102.4),
         exchange("after-original", (), dict(alive, server_time=104.5), sent_at=104.5, received_at=104.5),
@@ -226,3 +227,16 @@ def test_renewal_records_facts():
     verdict = body(BY_ID["REN-04"])(make_run(settings, exchanges=exchanges))
     assert verdict.kind == PASS
     assert verdict.facts == {"renewed_in_browser": True, "renewed_on_server": True}
+
+
+def test_renewal_needs_an_accepted_live_replay():
+    """A replay refused after the original deadline proves nothing if replays are refused anyway."""
+    settings = {"SESSION_COOKIE_AGE": 4}
+    exchanges = [
+        exchange("start", ["sessionid=k; Max-Age=4"], {"server_time": 100.0}, sent_at=100.0, received_at=100.0),
+        exchange("replay-live", (), {"server_time": 100.1, "session_cookie": "k", "accepted": False},
+                 sent_at=100.1, received_at=100.1),
+    ]
+    for check_id in ("REN-02", "REN-04", "REN-05"):
+        verdict = body(BY_ID[check_id])(make_run(settings, exchanges=exchanges))
+        assert verdict.kind == ERROR and "a replay of the live session was refused" in verdict.note
