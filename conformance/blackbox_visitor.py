@@ -119,6 +119,9 @@ class BlackBoxVisitor(Visitor):
                 await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_TIMEOUT_MS)
             except PlaywrightError:
                 pass  # a page that keeps polling: what arrived so far is what is judged
+            # The jar is read while still listening: every response it reflects was announced
+            # before its answer (one ordered connection), so none is missing from this step.
+            jar = await self.jar()
         finally:
             page.remove_listener("response", record)
         chain = [(t, r) for t, r in seen if r.url.startswith(self.target.base_url)]
@@ -134,20 +137,21 @@ class BlackBoxVisitor(Visitor):
             raise ProbeCallFailed(f"{label}: {document.url} answered HTTP {document.status}: a server error is "
                                   "not a verdict on the session")
         name = self.target.promise.attributes.name
-        set_cookies, date, key = [], None, documents[0]
+        set_cookies, dates, key = [], [], documents[0]
         for i, (_, response) in enumerate(chain):
             headers = await response.headers_array()
             mine = [h["value"] for h in headers if h["name"].lower() == "set-cookie"]
             if any(c.name == name for c in split_set_cookie(mine)):
                 key = i
             set_cookies += mine
-            date = next((h["value"] for h in headers if h["name"].lower() == "date"), date)
+            dates.append(next((h["value"] for h in headers if h["name"].lower() == "date"), None))
+        date = dates[key]  # the Date of the response whose Set-Cookie is judged (AGE-02)
         received = chain[key][0]
         exchange = dataclasses.replace(
             self._make(label, action, url, self._sent(chain[key][1], began, received), received, first.status,
                        date, set_cookies, (await first.request.all_headers()).get("cookie"),
                        self.site.signed_in(await _document_text(document, page))),
-            jar=await self.jar(), began_at=began)
+            jar=jar, began_at=began)
         self.obs.exchanges.append(exchange)
         return exchange
 
