@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from playwright.async_api import Error as PlaywrightError
 
 from .observe import Exchange, split_set_cookie
+from .target import TLS_HINT
 from .visitor import ProbeCallFailed, Visitor
 
 
@@ -39,19 +40,13 @@ class BlackBoxVisitor(Visitor):
     async def _log_out(self, label: str) -> Exchange:
         """[logout] url: a GET; with submit: open that page and click the button (Django's
         LogoutView and the admin's logout are POST-only, a form on a page)."""
-        site, page = self.site, self._page
+        site = self.site
         if site.logout_submit is None:
             exchange = await self._visit(label, site.logout_url, "logout")
         else:
             # A real request like any other (a sliding site saves the session on it).
             await self._visit(f"{label}-page", site.logout_url, "read")
-
-            async def submit():
-                async with page.expect_navigation():
-                    await page.click(site.logout_submit)
-
-            exchange = await self._navigate(label, "logout", site.logout_url, submit,
-                                            f"click [logout] submit {site.logout_submit!r}")
+            exchange = await self._submit(label, "logout", site.logout_url, site.logout_submit, "[logout] submit")
         if exchange.status >= 400:
             raise ProbeCallFailed(f"{label}: logging out answered HTTP {exchange.status} at {exchange.url} "
                                   f"(a GET logout? Django's is POST-only: give [logout] a page and a submit "
@@ -73,12 +68,7 @@ class BlackBoxVisitor(Visitor):
                          page.fill(site.username_field, site.username))
         await self._step(label, f"fill [login] password_field {site.password_field!r}",
                          page.fill(site.password_field, site.password))
-
-        async def submit():
-            async with page.expect_navigation():
-                await page.click(site.submit)
-
-        exchange = await self._navigate(label, "start", site.login_url, submit, f"click [login] submit {site.submit!r}")
+        exchange = await self._submit(label, "start", site.login_url, site.submit, "[login] submit")
         if exchange.session_set_cookie(self.target.promise.attributes.name) is None:
             # Not a verdict: with no session there is nothing to judge (wrong credentials, or a
             # cookie name the policy does not know). Dropped, so no check reads it as the site's.
@@ -89,6 +79,16 @@ class BlackBoxVisitor(Visitor):
                 f"{', '.join(names)}; landed on {page.url}): check the credentials in "
                 f"{site.username_env}/{site.password_env}, [login] and [policy] cookie_name in {site.source}")
         return exchange
+
+    async def _submit(self, label: str, action: str, url: str, selector: str, key: str) -> Exchange:
+        """Click a form's submit button (the config's `key`) and record the navigation it causes."""
+        page = self._page
+
+        async def click():
+            async with page.expect_navigation():
+                await page.click(selector)
+
+        return await self._navigate(label, action, url, click, f"click {key} {selector!r}")
 
     async def _visit(self, label: str, url: str, action: str) -> Exchange:
         """A real navigation: the request is the browser's own, redirects and all."""
@@ -216,7 +216,7 @@ def _require_verdict_status(label: str, url: str, status: int) -> None:
 
 
 def _tls_hint(reason: str) -> str:
-    return " (a staging certificate? pass --ignore-https-errors)" if any(
+    return TLS_HINT if any(
         mark in reason for mark in ("ERR_CERT_", "SEC_ERROR_", "SSL_ERROR_", "certificate")) else ""
 
 

@@ -162,7 +162,8 @@ async def _run(needed: set[Key], targets: dict, specs: dict[str, BrowserSpec], b
         ready = sorted({k[2] for k in runnable})
         single = [k for k in runnable if k[0] in SCENARIOS]
         sizes = [min(MAIN_SLOTS, sum(1 for k in single if k[2] == n)) for n in ready]
-        mains = await asyncio.gather(*(ContextPool(browsers[n][2], size, context_args=context_args).warm() for n, size in zip(ready, sizes)))
+        mains = await asyncio.gather(*(ContextPool(browsers[n][2], size, context_args=context_args).warm()
+                                       for n, size in zip(ready, sizes)))
         replays = await asyncio.gather(*(ContextPool(browsers[n][2], REPLAY_SLOTS, pages=False,
                                                      context_args=context_args).warm()
                                          for n in ready))

@@ -85,7 +85,7 @@ def conformance_campaign(request, conformance_state, conformance_targets, browse
         needed.add((meta.scenario, profile, browser))
     conformance_state.timings["scenarios"] = len(needed)
     settings = conformance_state.settings
-    connect = {"endpoint": settings.connect} if settings.connect else connect_options
+    connect = settings.connect_args or connect_options
 
     def observe(keys: set, phases: dict) -> dict:
         return campaign_mod.run(keys, conformance_targets, conformance_state.browser_specs,
@@ -96,8 +96,8 @@ def conformance_campaign(request, conformance_state, conformance_targets, browse
 
 class Campaigns:
     """The observations, made on first use: the whole run at once (both browsers side by side),
-    or, in a pytest-xdist worker, one browser at a time, since a worker is handed whole browser
-    groups (see plugin.pytest_collection_modifyitems) but learns which only as items arrive."""
+    or, in a pytest-xdist worker, one browser at a time, since a worker is handed whole browsers
+    (xdist_scheduling.py) but learns which only as items arrive."""
 
     def __init__(self, observe, needed: set, timings: dict, per_browser: bool):
         self.observe, self.needed, self.timings, self.per_browser = observe, needed, timings, per_browser

@@ -111,10 +111,9 @@ def pytest_sessionstart(session):
         return
     name = "chromium" if "chromium" in state.settings.browsers else state.settings.browsers[0]
     spec = _resolve_browsers(config, state, {name})[name]
-    connect = {"endpoint": state.settings.connect} if state.settings.connect else None
     try:
         blackbox_preflight.check(site, spec, {"headless": not config.option.headed}, state.settings.context_args,
-                                 connect)
+                                 state.settings.connect_args)
     except deployment.DeploymentError as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -275,8 +274,7 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if not state.records:
         return
-    django = next((t.django for t in state.targets.values() if hasattr(t, "django")), state.django)
     target = state.settings.target
     described = target.describe() if target is not None else {"mode": "reference", "base_url": None}
-    report.write_json(state.settings.report_path, state.records, state.started, time.time(), django,
+    report.write_json(state.settings.report_path, state.records, state.started, time.time(), state.django_version(),
                       state.settings.sources, state.timings, described, state.incomplete)

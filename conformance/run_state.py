@@ -28,10 +28,13 @@ class RunState:
     django: str = "unknown"  # the target's Django version, when only xdist workers met the target
     incomplete: list = field(default_factory=list)  # why verdicts are missing (an xdist worker crashed)
 
+    def django_version(self) -> str:
+        """The target's Django version: from a target this process met, else from the workers."""
+        return next((t.django for t in self.targets.values() if hasattr(t, "django")), self.django)
+
     def worker_output(self) -> dict:
         """What a pytest-xdist worker sends its controller (JSON-able)."""
-        django = next((t.django for t in self.targets.values() if hasattr(t, "django")), "unknown")
-        return {"records": self.records, "timings": self.timings, "django": django}
+        return {"records": self.records, "timings": self.timings, "django": self.django_version()}
 
     def merge_worker(self, worker: str, output: dict) -> None:
         self.records.extend(output["records"])

@@ -44,6 +44,11 @@ class Settings:
         """Options every browser context (and persistent profile) of the run is opened with."""
         return {"ignore_https_errors": True} if self.ignore_https_errors else {}
 
+    @property
+    def connect_args(self) -> dict | None:
+        """BrowserType.connect() arguments for --connect; None: launch browsers here."""
+        return {"endpoint": self.connect} if self.connect else None
+
     def with_target(self, target) -> "Settings":
         """This run against a discovered deployment: its profiles, filtered by --profile."""
         known = {p.name: p for p in target.profiles}

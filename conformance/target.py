@@ -14,6 +14,7 @@ from .promises import Promise, promise_for
 
 PROBE_PATH = "__conformance__/"
 PROBE_HEADER = "X-Conformance-Token"
+TLS_HINT = " (a staging certificate? pass --ignore-https-errors)"
 
 
 class ProbeUnavailable(Exception):
@@ -80,8 +81,7 @@ def fetch_settings(base_url: str, token: str, timeout: float = 5.0, verify_tls: 
         raise ProbeUnavailable(f"{url} answered HTTP {exc.code}", "http", url) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        hint = " (a staging certificate? pass --ignore-https-errors)" if isinstance(
-            reason, ssl.SSLCertVerificationError) else ""
+        hint = TLS_HINT if isinstance(reason, ssl.SSLCertVerificationError) else ""
         raise ProbeUnavailable(f"cannot reach {base_url}: {reason}{hint}", "unreachable", url) from None
     except ValueError:
         raise ProbeUnavailable(f"{url} did not answer JSON: is it the conformance probe?", "not-json", url) from None
