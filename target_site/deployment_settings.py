@@ -73,6 +73,7 @@ if CONFORMANCE_PROBE_TOKEN:
     INSTALLED_APPS.append("conformance.probe")
 
 MIDDLEWARE = [
+    "target_site.deployment_static.StaticWithoutSessionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
