@@ -1,6 +1,6 @@
 # django-session-conformance: every install step lives here, so a fresh clone needs only
 #   make conformance   (the suite against the reference site)
-#   make test          (the project's own tests, then the suite)
+#   make test          (the project's own tests, the whole reference matrix among them)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -28,7 +28,7 @@ TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
 N ?= 5
 LOAD ?=
 
-.PHONY: conformance test unit deps browsers soak clean
+.PHONY: conformance test deps browsers soak clean
 
 deps: $(STAMP)
 $(STAMP): requirements.txt
@@ -39,29 +39,30 @@ $(STAMP): requirements.txt
 
 # Prefer Playwright's own browsers when present (a laptop after `playwright install`); otherwise
 # the system's (Debian: chromium, firefox-esr), installed with apt when we are root; otherwise
-# try Playwright's download. `python -m conformance.browsers` says what will be launched. Checked
+# try Playwright's download. `python -m conformance.observe.browsers` says what will be launched. Checked
 # on every run (half a second): a browser removed since the last run is found here, not mid-suite.
 browsers: deps
-	@if $(PY) -m conformance.browsers chromium firefox; then :; \
+	@if $(PY) -m conformance.observe.browsers chromium firefox; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian's chromium and firefox-esr"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr >/dev/null \
-	  && $(PY) -m conformance.browsers chromium firefox; \
+	  && $(PY) -m conformance.observe.browsers chromium firefox; \
 	else \
-	  $(VENV)/bin/playwright install chromium firefox && $(PY) -m conformance.browsers chromium firefox; \
+	  $(VENV)/bin/playwright install chromium firefox && $(PY) -m conformance.observe.browsers chromium firefox; \
 	fi
 
 conformance: deps $(if $(CONNECT),,browsers)
 	@echo "$(strip $(PY) -m pytest conformance/checks $(ARGS))$(if $(BASE_URL), (against $(BASE_URL)))"
 	@$(TARGET_ENV) $(PY) -m pytest conformance/checks $(ARGS)
 
-unit: deps browsers
+# The project's own tests; among them the whole reference matrix, compared verdict for verdict
+# with the report kept in conformance/tests/data (it writes reports/conformance.json as
+# `make conformance` does).
+test: deps browsers
 	$(PY) -m pytest conformance/tests -p no:cacheprovider $(ARGS)
 
-test: unit conformance
-
 soak: deps browsers
-	$(PY) -m conformance.soak $(N) $(if $(LOAD),--load) $(ARGS)
+	$(PY) -m conformance.tools.soak $(N) $(if $(LOAD),--load) $(ARGS)
 
 clean:
 	rm -rf $(VENV) reports test-results

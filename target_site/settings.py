@@ -1,4 +1,5 @@
-"""Reference Django 5.2 site exercised by the conformance suite.
+"""The reference Django site exercised by the conformance suite (the Django version is the site
+environment's: 5.2 by default).
 
 All session behaviour comes from one channel, the env var
 TARGET_SITE_SESSION (a JSON object of SESSION_* overrides), so a test run's
@@ -55,12 +56,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
-
-# Deliberately broken deployments for the project's own tests (target_site/variants.py).
-if os.environ.get("TARGET_SITE_VARIANT"):
-    from target_site.variants import apply as _apply_variants
-
-    MIDDLEWARE = _apply_variants(MIDDLEWARE, os.environ["TARGET_SITE_VARIANT"])
 
 ROOT_URLCONF = "target_site.urls"
 WSGI_APPLICATION = "target_site.wsgi.application"

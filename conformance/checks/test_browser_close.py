@@ -1,14 +1,120 @@
 """browser-close: a browser-length session cookie is gone after the browser restarts; a persistent
 one survives. Two kinds of restart: a new context carrying only what a browser keeps, and a real
-close and relaunch of a persistent profile folder."""
+close and relaunch of a persistent profile folder.
 
-from conformance.check import SESSIONS, Run, check
-from conformance.verdict import Verdict, judge
+The restarts are grouped scenarios: one run per browser for every profile that needs it (sessions
+for the whole group in one browser, then a restart, then a read from each). Cookies are per host,
+so a group never holds two profiles of one host (observe/campaign.restart_batches).
+"""
 
+import tempfile
+import time
+
+from playwright.async_api import Error as PlaywrightError
+
+from conformance.drivers import Driver, DriverError, open_driver
+from conformance.judge.check import SESSIONS, Family, Run, check
+from conformance.judge.verdict import Verdict, judge
+from conformance.observe.scenario import scenario
+from conformance.observe.stage import NoSessionCookie, ScenarioInvalid, Stage
+from conformance.targets.capabilities import RELAUNCH
+
+FAMILY = Family("browser-close", "Browser-length session cookies are gone after the browser restarts (a new context, "
+                "and a real relaunch of the profile); persistent ones survive.")
 DOC = SESSIONS + "#browser-length-vs-persistent-sessions"
 # A persistent cookie must outlive the restart itself (a Firefox relaunch takes seconds).
 MIN_PERSISTENT_AGE_S = 30
 
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+async def _each(stages: list[Stage], step) -> None:
+    """Run one step for every stage of a group; a stage that fails drops out with its error
+    recorded (stage.failure), the others go on."""
+    for stage in stages:
+        if stage.failure is None:
+            try:
+                await step(stage)
+            except NoSessionCookie:
+                stage.failure = NoSessionCookie()
+            except (ScenarioInvalid, DriverError, PlaywrightError) as exc:
+                stage.failure = exc  # one target's trouble must not stop the others
+
+
+async def _start_and_read(stage: Stage, v: Driver) -> None:
+    start = await v.start("start")
+    if start.session_set_cookie(stage.cookie) is None:
+        raise NoSessionCookie()
+    await v.read("before-restart")
+
+
+CONTROL_COOKIE = "conformance_restart_control"
+
+
+async def _plant_control(context, stage: Stage) -> None:
+    """A persistent cookie (one hour) that every restart must keep: without it, a restart that
+    lost the whole cookie store would pass the browser-length checks for the wrong reason."""
+    await context.add_cookies([{"name": CONTROL_COOKIE, "value": "1", "url": stage.target.base_url,
+                                "expires": time.time() + 3600}])
+
+
+async def _require_control(context, stages: list[Stage]) -> None:
+    if not any(c["name"] == CONTROL_COOKIE for c in await context.cookies()):
+        for stage in stages:
+            stage.failure = stage.failure or DriverError(
+                "the restart kept no persistent cookie at all (the control cookie is gone): cannot judge")
+
+
+@scenario("restart-context", grouped=True)
+async def restart_context(stages: list[Stage]) -> None:
+    """Sessions for every profile of the group in one context (each target has its own host, so
+    their cookies do not mix), then a new context that keeps only what a browser keeps across a
+    restart (persistent cookies), and a read from each."""
+    browser, args = stages[0].browser, stages[0].context_args
+    context = await browser.new_context(**args)
+    try:
+        page = await context.new_page()
+        await _each(stages, lambda st: _start_and_read(st, open_driver(st.target, st.obs, context, page)))
+        await _plant_control(context, stages[0])
+        state = await open_driver(stages[0].target, stages[0].obs, context, page).kept_across_restart()
+    finally:
+        await context.close()
+    again = await browser.new_context(storage_state=state, **args)
+    try:
+        page = await again.new_page()
+        await _require_control(again, stages)
+        await _each(stages, lambda st: open_driver(st.target, st.obs, again, page).read("after-restart"))
+    finally:
+        await again.close()
+
+
+@scenario("restart-profile", grouped=True)
+async def restart_profile(stages: list[Stage]) -> None:
+    """A real browser restart: sessions for every profile of the group in one persistent profile
+    folder, close the browser, relaunch it on the same folder, read from each. One relaunch for
+    the whole group: a Firefox start costs seconds of CPU."""
+    first = stages[0]
+    with tempfile.TemporaryDirectory(prefix="conformance-profile-") as folder:
+        async def launch():
+            context = await first.browser_type.launch_persistent_context(
+                folder, **first.launch_args, **first.context_args)
+            return context, (context.pages[0] if context.pages else await context.new_page())
+
+        context, page = await launch()
+        try:
+            await _each(stages, lambda st: _start_and_read(st, open_driver(st.target, st.obs, context, page)))
+            await _plant_control(context, stages[0])
+        finally:
+            await context.close()
+        context, page = await launch()
+        try:
+            await _require_control(context, stages)
+            await _each(stages, lambda st: open_driver(st.target, st.obs, context, page).read("after-restart"))
+        finally:
+            await context.close()
+
+
+# --- checks ------------------------------------------------------------------------------------
 
 def _restartable(p):
     if p.browser_length or p.max_age >= MIN_PERSISTENT_AGE_S:
@@ -36,7 +142,7 @@ def _after_restart(run: Run, how: str) -> Verdict:
                  f"server {'accepted' if after.accepted else 'refused'}", evidence)
 
 
-@check("CLOSE-01", family="browser-close", scenario="restart-context", doc=DOC, applies=_restartable)
+@check("CLOSE-01", family=FAMILY, scenario=restart_context, doc=DOC, applies=_restartable)
 def test_context_restart(run: Run):
     """A browser-length session cookie does not survive a restart that keeps only what a browser
     keeps (persistent cookies); a persistent session cookie does.
@@ -47,7 +153,7 @@ def test_context_restart(run: Run):
     return _after_restart(run, "context restart")
 
 
-@check("CLOSE-02", family="browser-close", scenario="restart-profile", doc=DOC, applies=_restartable)
+@check("CLOSE-02", family=FAMILY, scenario=restart_profile, needs=(RELAUNCH,), doc=DOC, applies=_restartable)
 def test_profile_relaunch(run: Run):
     """A browser-length session cookie is gone after a real close and relaunch of the browser
     profile; a persistent session cookie is still there.

@@ -1,9 +1,13 @@
 """cookie-age: the session cookie's Max-Age/Expires, the browser's stored expiry, and the moment
 the browser stops sending it."""
 
-from conformance import timing
-from conformance.check import SESSIONS, SETTINGS, Run, check
-from conformance.verdict import Verdict, judge
+from conformance.checks.lifecycle import lifecycle
+from conformance.judge.check import SESSIONS, SETTINGS, Family, Run, check
+from conformance.judge.verdict import Verdict, judge
+from conformance.observe import timing
+
+FAMILY = Family("cookie-age", "The session cookie's Max-Age and Expires, the expiry the browser stores, and the "
+                "moment the browser stops sending it.")
 
 BROWSER_MAX_AGE_CAP = 400 * 24 * 3600  # RFC 6265bis: user agents cap Max-Age at 400 days
 
@@ -31,7 +35,7 @@ def _missing(run: Run) -> Verdict:
                  run.evidence("start"))
 
 
-@check("AGE-01", family="cookie-age", scenario="lifecycle",
+@check("AGE-01", family=FAMILY, scenario=lifecycle,
        doc=SETTINGS + "#session-cookie-age")
 def test_max_age_is_the_configured_age(run: Run):
     """The session cookie's Max-Age is the configured or requested age, absent for browser-length.
@@ -53,7 +57,7 @@ def test_max_age_is_the_configured_age(run: Run):
     return judge(ok, expected, f"Max-Age={sc.max_age}", run.evidence("start"))
 
 
-@check("AGE-02", family="cookie-age", scenario="lifecycle",
+@check("AGE-02", family=FAMILY, scenario=lifecycle,
        doc=SESSIONS + "#when-sessions-are-saved", applies=_persistent_only)
 def test_expires_agrees_with_max_age(run: Run):
     """Expires names the same moment as Max-Age, for browsers that only read Expires.
@@ -74,7 +78,7 @@ def test_expires_agrees_with_max_age(run: Run):
                  f"Expires - (Date + Max-Age) = {drift:+.1f} s", run.evidence("start"))
 
 
-@check("AGE-03", family="cookie-age", scenario="lifecycle",
+@check("AGE-03", family=FAMILY, scenario=lifecycle,
        doc=SESSIONS + "#browser-length-vs-persistent-sessions")
 def test_browser_stores_the_expiry(run: Run):
     """The browser stores the cookie with the expiry the server asked for.
@@ -102,7 +106,7 @@ def test_browser_stores_the_expiry(run: Run):
                  f"set + {delta:.2f} s", run.evidence("start"))
 
 
-@check("AGE-04", family="cookie-age", scenario="lifecycle",
+@check("AGE-04", family=FAMILY, scenario=lifecycle,
        doc=SETTINGS + "#session-cookie-age", applies=_waitable)
 def test_browser_stops_sending_after_the_age(run: Run):
     """After its age passes, the browser no longer sends the session cookie (judged by the Cookie

@@ -1,8 +1,12 @@
 """cookie-attributes: the raw Set-Cookie carries the name and attributes the settings ask for
 (read from the header: the jar reports a missing SameSite as Lax and accepts Secure over http)."""
 
-from conformance.check import SETTINGS, Run, check
-from conformance.verdict import judge
+from conformance.checks.lifecycle import lifecycle
+from conformance.judge.check import SETTINGS, Family, Run, check
+from conformance.judge.verdict import judge
+
+FAMILY = Family("cookie-attributes", "The session cookie's name, Path, Domain, Secure, HttpOnly and SameSite, "
+                "read from the raw Set-Cookie header.")
 
 
 def _attribute(run: Run, attr: str, expected, shown: str):
@@ -24,7 +28,7 @@ def _attribute(run: Run, attr: str, expected, shown: str):
                  run.evidence("start"))
 
 
-@check("ATTR-01", family="cookie-attributes", scenario="lifecycle", doc=SETTINGS + "#session-cookie-name")
+@check("ATTR-01", family=FAMILY, scenario=lifecycle, doc=SETTINGS + "#session-cookie-name")
 def test_cookie_name(run: Run):
     """The session cookie has the configured name.
 
@@ -36,7 +40,7 @@ def test_cookie_name(run: Run):
                  run.evidence("start"))
 
 
-@check("ATTR-02", family="cookie-attributes", scenario="lifecycle", doc=SETTINGS + "#session-cookie-path")
+@check("ATTR-02", family=FAMILY, scenario=lifecycle, doc=SETTINGS + "#session-cookie-path")
 def test_cookie_path(run: Run):
     """The session cookie's Path is SESSION_COOKIE_PATH.
 
@@ -46,7 +50,7 @@ def test_cookie_path(run: Run):
     return _attribute(run, "path", run.promise.attributes.path, "Path")
 
 
-@check("ATTR-03", family="cookie-attributes", scenario="lifecycle", doc=SETTINGS + "#session-cookie-domain")
+@check("ATTR-03", family=FAMILY, scenario=lifecycle, doc=SETTINGS + "#session-cookie-domain")
 def test_cookie_domain(run: Run):
     """The session cookie's Domain is SESSION_COOKIE_DOMAIN, or absent (host-only) when None.
 
@@ -56,7 +60,7 @@ def test_cookie_domain(run: Run):
     return _attribute(run, "domain", run.promise.attributes.domain, "Domain")
 
 
-@check("ATTR-04", family="cookie-attributes", scenario="lifecycle", doc=SETTINGS + "#session-cookie-secure")
+@check("ATTR-04", family=FAMILY, scenario=lifecycle, doc=SETTINGS + "#session-cookie-secure")
 def test_cookie_secure(run: Run):
     """The session cookie is marked Secure exactly when SESSION_COOKIE_SECURE is True.
 
@@ -67,7 +71,7 @@ def test_cookie_secure(run: Run):
     return _attribute(run, "secure", run.promise.attributes.secure, "Secure")
 
 
-@check("ATTR-05", family="cookie-attributes", scenario="lifecycle", doc=SETTINGS + "#session-cookie-httponly")
+@check("ATTR-05", family=FAMILY, scenario=lifecycle, doc=SETTINGS + "#session-cookie-httponly")
 def test_cookie_httponly(run: Run):
     """The session cookie is marked HttpOnly exactly when SESSION_COOKIE_HTTPONLY is True.
 
@@ -77,7 +81,7 @@ def test_cookie_httponly(run: Run):
     return _attribute(run, "httponly", run.promise.attributes.httponly, "HttpOnly")
 
 
-@check("ATTR-06", family="cookie-attributes", scenario="lifecycle", doc=SETTINGS + "#session-cookie-samesite")
+@check("ATTR-06", family=FAMILY, scenario=lifecycle, doc=SETTINGS + "#session-cookie-samesite")
 def test_cookie_samesite(run: Run):
     """The session cookie's SameSite is SESSION_COOKIE_SAMESITE, absent when the setting is False.
 

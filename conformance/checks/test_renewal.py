@@ -1,13 +1,123 @@
 """renewal: does activity move the session's deadline? Reads only with SESSION_SAVE_EVERY_REQUEST;
 writes always, unless the expiry is a fixed date. Judged in the browser (is the cookie still sent
-after the original deadline?) and on the server (is a replay of it still accepted?)."""
+after the original deadline?) and on the server (is a replay of it still accepted?).
 
-from conformance import timing
-from conformance.caveats import SIGNED_STALE
-from conformance.check import SESSIONS, SETTINGS, Run, check
-from conformance.verdict import Verdict, judge
+The family's scenarios (a read or a write at 60 % of the age, then past the original deadline,
+then idle) and its summary ("expiry resets while the user keeps interacting": for reads and
+writes, writes only, or not at all) are here too.
+"""
+
+from collections import defaultdict
+
+from conformance.judge.caveats import SIGNED_STALE
+from conformance.judge.check import SESSIONS, SETTINGS, Family, Run, check
+from conformance.judge.verdict import Verdict, judge
+from conformance.observe import timing
+from conformance.observe.scenario import scenario
+from conformance.observe.stage import Stage
+from conformance.targets.capabilities import UNINTERRUPTED, WRITE
 
 READ_QUOTE_DOC = SESSIONS + "#django.contrib.sessions.backends.base.SessionBase.set_expiry"
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+async def _renewal(stage: Stage, writes: bool) -> None:
+    p = stage.promise
+    async with stage.begin() as (v, start):
+        await stage.replay("replay-live", stage.latest_value())  # control: the replay works while alive
+        age = stage.planned_age(start.session_set_cookie(stage.cookie))
+        original_browser = stage.browser_deadline()
+        original_server = stage.server_deadline(start)
+        await timing.until(stage.at(start) + timing.ACTIVITY_FRACTION * age, stage.obs, "activity")
+        activity = await (v.write if writes else v.read)("activity")
+        early = timing.whole_second_early(p.whole_second_store)
+        stage.require_before(activity, min(stage.at(start) + age, stage.server_alive_until(start)) - early,
+                             "the activity")
+        await timing.until(max(original_browser, original_server), stage.obs, "original deadline")
+        after = await v.read("after-original")
+        replay = await stage.replay("replay-after-original", stage.latest_value())
+        # Had the activity renewed the session, it would live until activity + age at the earliest
+        # (whole-second backends: up to 1 s less). Judged later, we could not tell.
+        renewed_floor = stage.at(activity) + p.server_age - early
+        stage.require_before(after, renewed_floor, "the read after the original deadline")
+        stage.require_before(replay, renewed_floor, "the replay after the original deadline")
+        # Idle from here: whatever the last save was, the session must end after it.
+        await timing.until(max(stage.browser_deadline() or 0, stage.server_deadline(start)),
+                           stage.obs, "idle deadline")
+        await v.read("after-idle")
+        await stage.replay("replay-after-idle", stage.latest_value())
+
+
+@scenario("renewal-read")
+async def renewal_read(stage: Stage) -> None:
+    """Read-only activity at 60 % of the age, then past the original deadline, then idle."""
+    await _renewal(stage, writes=False)
+
+
+@scenario("renewal-write")
+async def renewal_write(stage: Stage) -> None:
+    """Modifying activity at 60 % of the age, then past the original deadline, then idle."""
+    await _renewal(stage, writes=True)
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+def sliding_summary(results) -> dict:
+    """Under which profiles 'expiry resets while the user keeps interacting' held, as observed
+    (REN-02: reads, REN-04: writes), in every browser that ran them."""
+    seen: dict[str, dict[str, list[bool]]] = defaultdict(lambda: {"reads": [], "writes": []})
+    for r in results:
+        if r.id in ("REN-02", "REN-04") and "renewed_in_browser" in r.facts:
+            renewed = r.facts["renewed_in_browser"] and r.facts["renewed_on_server"]
+            seen[r.profile]["reads" if r.id == "REN-02" else "writes"].append(renewed)
+    out = {"reads_and_writes": [], "writes_only": [], "never": [], "mixed": [], "partly_checked": [],
+           "reads_writes_unchecked": [], "not_on_reads_writes_unchecked": []}
+    for profile, kinds in sorted(seen.items()):
+        reads, writes = kinds["reads"], kinds["writes"]
+        if reads and not writes and len(set(reads)) == 1:
+            # Black-box mode: reads are the only activity the suite can cause.
+            out["reads_writes_unchecked" if reads[0] else "not_on_reads_writes_unchecked"].append(profile)
+        elif not reads or not writes:
+            out["partly_checked"].append(profile)  # only REN-04 ran, or reads differ: no claim
+        elif len(set(reads)) > 1 or len(set(writes)) > 1:
+            out["mixed"].append(profile)
+        elif all(reads) and all(writes):
+            out["reads_and_writes"].append(profile)
+        elif all(writes):
+            out["writes_only"].append(profile)
+        else:
+            out["never"].append(profile)
+    unjudged = sorted({r.profile for r in results if r.id in ("REN-02", "REN-04")} - set(seen))
+    return {"expiry_resets_on_interaction": out, "not_judged": unjudged}
+
+
+def sliding_lines(summary: dict, results) -> list[str]:
+    sliding, unjudged = summary["expiry_resets_on_interaction"], summary["not_judged"]
+    lines = ["'Expiry resets while the user keeps interacting' (observed):",
+             f"  holds for reads and writes: {', '.join(sliding['reads_and_writes']) or 'none'}",
+             f"  holds for writes only (reads do not renew): {', '.join(sliding['writes_only']) or 'none'}",
+             f"  does not hold: {', '.join(sliding['never']) or 'none'}"]
+    if sliding["mixed"]:
+        lines.append(f"  differs between browsers: {', '.join(sliding['mixed'])}")
+    if sliding["reads_writes_unchecked"]:
+        lines.append(f"  holds for reads (writes not checked): {', '.join(sliding['reads_writes_unchecked'])}")
+    if sliding["not_on_reads_writes_unchecked"]:
+        lines.append(f"  does not hold for reads (writes not checked): "
+                     f"{', '.join(sliding['not_on_reads_writes_unchecked'])}")
+    if unjudged:
+        lines.append(f"  not judged (REN-02 and REN-04 skipped): {', '.join(unjudged)}")
+    if sliding["partly_checked"]:
+        lines.append(f"  not judged (REN-02 or REN-04 did not run): {', '.join(sliding['partly_checked'])}")
+    return lines
+
+
+FAMILY = Family("renewal", "Whether activity moves the session's deadline: reads only with "
+                "SESSION_SAVE_EVERY_REQUEST, writes unless the expiry is a fixed date; an idle session ends.",
+                summarize=sliding_summary, lines=sliding_lines)
+
+
+# --- checks ------------------------------------------------------------------------------------
 
 
 def _renewable(p):
@@ -90,7 +200,7 @@ def _resent(run: Run, expected: bool, what: str) -> Verdict:
                  f"Max-Age={sc.max_age}", run.evidence("start", "activity"))
 
 
-@check("REN-01", family="renewal", scenario="renewal-read",
+@check("REN-01", family=FAMILY, scenario=renewal_read, needs=(UNINTERRUPTED,),
        doc=SESSIONS + "#when-sessions-are-saved", applies=_renewable)
 def test_read_resends_cookie_only_when_saving_every_request(run: Run):
     """A read-only request re-sends the session cookie only when SESSION_SAVE_EVERY_REQUEST is True.
@@ -101,7 +211,8 @@ def test_read_resends_cookie_only_when_saving_every_request(run: Run):
     return _resent(run, run.promise.resends_on_read, "read")
 
 
-@check("REN-02", family="renewal", scenario="renewal-read", doc=READ_QUOTE_DOC, applies=_renewable)
+@check("REN-02", family=FAMILY, scenario=renewal_read, needs=(UNINTERRUPTED,), doc=READ_QUOTE_DOC,
+       applies=_renewable)
 def test_read_renews_only_when_saving_every_request(run: Run):
     """Reading the session extends it past its original deadline only when
     SESSION_SAVE_EVERY_REQUEST is True (and the expiry is not a fixed date).
@@ -112,7 +223,7 @@ def test_read_renews_only_when_saving_every_request(run: Run):
     return _outlives(run, run.promise.renews_on_read, "a read")
 
 
-@check("REN-03", family="renewal", scenario="renewal-write",
+@check("REN-03", family=FAMILY, scenario=renewal_write, needs=(WRITE,),
        doc=SESSIONS + "#when-sessions-are-saved", applies=_renewable)
 def test_write_resends_cookie_with_fresh_expiry(run: Run):
     """Modifying the session re-sends the cookie, its Max-Age counted again from now (or the time
@@ -123,7 +234,7 @@ def test_write_resends_cookie_with_fresh_expiry(run: Run):
     return _resent(run, True, "write")
 
 
-@check("REN-04", family="renewal", scenario="renewal-write", doc=READ_QUOTE_DOC, applies=_renewable)
+@check("REN-04", family=FAMILY, scenario=renewal_write, needs=(WRITE,), doc=READ_QUOTE_DOC, applies=_renewable)
 def test_write_renews_relative_expiry(run: Run):
     """Modifying the session extends it past its original deadline, unless the expiry is a fixed
     date (set_expiry(datetime | timedelta)).
@@ -134,7 +245,7 @@ def test_write_renews_relative_expiry(run: Run):
     return _outlives(run, run.promise.renews_on_write, "a write")
 
 
-@check("REN-05", family="renewal", scenario="renewal-read",
+@check("REN-05", family=FAMILY, scenario=renewal_read, needs=(UNINTERRUPTED,),
        doc=SETTINGS + "#session-save-every-request", applies=_renewable)
 def test_idle_session_ends(run: Run):
     """Idle past the (possibly renewed) deadline, the session ends: the browser stops sending the

@@ -1,11 +1,77 @@
 """server-expiry: the server itself refuses a session that has expired or was logged out, judged
-by replaying the old cookie value from a fresh browser context."""
+by replaying the old cookie value from a fresh browser context. Its own scenarios (logout, and a
+busy session up to its absolute timeout) are here; the expiry checks read the shared lifecycle.
+"""
 
-from conformance.caveats import SIGNED_LOGOUT, SIGNED_STALE
-from conformance import timing
-from conformance.check import SESSIONS, SETTINGS, Run, check
-from conformance.promises import WAITABLE_AGE_S
-from conformance.verdict import Verdict, judge
+from conformance.checks.lifecycle import lifecycle
+from conformance.judge.caveats import SIGNED_LOGOUT, SIGNED_STALE
+from conformance.judge.check import SESSIONS, SETTINGS, Family, Run, check
+from conformance.judge.verdict import Verdict, judge
+from conformance.observe import timing
+from conformance.observe.scenario import scenario
+from conformance.observe.stage import ScenarioInvalid, Stage
+from conformance.targets.capabilities import LOGOUT, UNINTERRUPTED
+from conformance.targets.promises import WAITABLE_AGE_S
+
+FAMILY = Family("server-expiry", "The server itself refuses an expired or logged-out session when its old cookie is "
+                "replayed, and does not end sessions early.")
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+@scenario("logout")
+async def logout(stage: Stage) -> None:
+    """start, logout, then replay the old cookie: refused only because of the logout if the
+    replay lands before the session would have expired anyway."""
+    p = stage.promise
+    async with stage.begin() as (v, start):
+        value = start.session_set_cookie(stage.cookie).value
+        await stage.replay("replay-live", value)  # control: the replay works while alive
+        out = await v.logout("logout")
+        if out.sent_session_cookie is None:
+            raise ScenarioInvalid(f"the logout request did not carry the session cookie (sent "
+                                  f"+{stage.at(out) - stage.at(start):.2f} s after start): nothing was logged out")
+        await v.read("after-logout")
+        replay = await stage.replay("replay-after-logout", value)
+        if p.server_waitable:
+            # From the last save the docs promise (on a sliding site, every request renews it).
+            natural_end = timing.honoured_until(stage.obs, stage.counted_save(start),
+                                                min(p.enforced_server_age, p.server_age))
+            stage.require_before(replay, natural_end - timing.whole_second_early(p.whole_second_store),
+                                 "the replay after logout")
+
+
+@scenario("absolute")
+async def absolute(stage: Stage) -> None:
+    """Keep the session busy (a read every KEEPALIVE_FRACTION of its idle age) up to just before
+    its absolute timeout, then read and replay just after it."""
+    p = stage.promise
+    async with stage.begin() as (v, start):
+        await stage.replay("replay-live", stage.latest_value())  # control: the replay works while alive
+        # The session began no earlier than the sign-in's first request left (black-box mode has
+        # no server clock), so "before the timeout" is judged against that.
+        ends = min(stage.at(start), start.began_at or start.sent_at) + p.absolute_timeout
+        step = timing.KEEPALIVE_FRACTION * (p.max_age or p.server_age)
+        last, n = start, 0
+        while stage.at(last) + step < ends - timing.BEFORE_EXPIRY_S:
+            await timing.until(stage.at(last) + step, stage.obs, "keep-alive")
+            alive_until = stage.server_alive_until(start)  # from the last save before this read
+            last, n = await v.read(f"keepalive-{n}"), n + 1
+            # A read that came after the idle deadline would make "signed out early" the site's fault.
+            stage.require_before(last, alive_until, "a keep-alive read")
+        # A black-box read is a whole page load (its last stylesheet may arrive a second after
+        # the document): start the last one early by as long as the previous one took.
+        lead = timing.BEFORE_EXPIRY_S + last.received_at - (last.began_at or last.sent_at)
+        await timing.until(ends - lead, stage.obs, "before absolute timeout")
+        before = await v.read("before-absolute")
+        stage.require_before(before, ends, "the read before the absolute timeout")
+        await timing.until(stage.at(start) + p.absolute_timeout + timing.SERVER_MARGIN_S, stage.obs,
+                           "absolute timeout")
+        await v.read("after-absolute")
+        await stage.replay("replay-after-absolute", stage.latest_value())
+
+
+# --- checks ------------------------------------------------------------------------------------
 
 
 def _persistent_waitable(p):
@@ -33,7 +99,7 @@ def _signed_caveat(run: Run) -> str | None:
     return SIGNED_STALE if p.client_side_store and p.server_age < p.cookie_age else None
 
 
-@check("SRV-01", family="server-expiry", scenario="lifecycle",
+@check("SRV-01", family=FAMILY, scenario=lifecycle, needs=(UNINTERRUPTED,),
        doc=SESSIONS + "#django.contrib.sessions.backends.base.SessionBase.set_expiry",
        applies=_persistent_waitable)
 def test_server_refuses_an_expired_session(run: Run):
@@ -53,7 +119,7 @@ def test_server_refuses_an_expired_session(run: Run):
                  run.evidence("start", "replay-live", "replay-expired"), caveat=_signed_caveat(run))
 
 
-@check("SRV-02", family="server-expiry", scenario="logout",
+@check("SRV-02", family=FAMILY, scenario=logout, needs=(LOGOUT,),
        doc=SESSIONS + "#django.contrib.sessions.backends.base.SessionBase.flush")
 def test_server_refuses_a_logged_out_session(run: Run):
     """After logout (flush), the server refuses the old cookie when it is replayed.
@@ -80,7 +146,7 @@ def test_server_refuses_a_logged_out_session(run: Run):
                  caveat=SIGNED_LOGOUT if run.promise.client_side_store else None)
 
 
-@check("SRV-03", family="server-expiry", scenario="lifecycle",
+@check("SRV-03", family=FAMILY, scenario=lifecycle, needs=(UNINTERRUPTED,),
        doc=SESSIONS + "#django.contrib.sessions.backends.base.SessionBase.get_expiry_age",
        applies=_browser_length_waitable)
 def test_server_expires_browser_length_sessions(run: Run):
@@ -105,7 +171,7 @@ def test_server_expires_browser_length_sessions(run: Run):
                  run.evidence("start", "after-server-expiry", "replay-expired"))
 
 
-@check("SRV-04", family="server-expiry", scenario="lifecycle",
+@check("SRV-04", family=FAMILY, scenario=lifecycle, needs=(UNINTERRUPTED,),
        doc=SETTINGS + "#session-cookie-age", applies=_server_waitable)
 def test_server_keeps_the_session_until_its_age(run: Run):
     """The server still honours the session just before its age has passed (it does not end
@@ -141,7 +207,7 @@ def _absolute_applies(p):
     return None
 
 
-@check("SRV-05", family="server-expiry", scenario="absolute", doc=OWASP_ABSOLUTE, applies=_absolute_applies)
+@check("SRV-05", family=FAMILY, scenario=absolute, doc=OWASP_ABSOLUTE, applies=_absolute_applies)
 def test_absolute_timeout_ends_a_busy_session(run: Run):
     """A session kept busy is still ended at its absolute timeout, in the browser and on the server.
 

@@ -2,7 +2,6 @@
 
 import functools
 import hmac
-import re
 import secrets
 from datetime import timedelta
 
@@ -12,11 +11,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from ..protocol import TOKEN_HEADER, TOKEN_SETTING, ExpirySpec
 from . import state
-
-TOKEN_HEADER = "X-Conformance-Token"
-EXPIRY_FORMS = "int:N, none, datetime:N, timedelta:N (N = integer seconds)"
-_SPEC = re.compile(r"(int|datetime|timedelta):(-?\d+)\Z")
 
 
 def _json(payload, status=200):
@@ -27,7 +23,7 @@ def _json(payload, status=200):
 
 
 def _token_ok(request):
-    expected = getattr(settings, "CONFORMANCE_PROBE_TOKEN", "") or ""
+    expected = getattr(settings, TOKEN_SETTING, "") or ""
     given = request.headers.get(TOKEN_HEADER)
     if not expected or given is None:
         return False
@@ -61,19 +57,16 @@ def probe_view(view):
     return wrapped
 
 
-def parse_expiry(spec):
-    """Turn one ``expiry`` query value into a set_expiry() argument."""
-    if spec == "none":
+def parse_expiry(text):
+    """Turn one ``expiry`` query value (conformance.protocol.ExpirySpec) into a set_expiry() argument."""
+    spec = ExpirySpec.parse(text)
+    if spec.kind == "none":
         return None
-    match = _SPEC.match(spec)
-    if match is None:
-        raise ValueError(f"bad expiry spec {spec!r}; accepted forms: {EXPIRY_FORMS}")
-    kind, seconds = match[1], int(match[2])
-    if kind == "int":
-        return seconds
-    if kind == "timedelta":
-        return timedelta(seconds=seconds)
-    return timezone.now() + timedelta(seconds=seconds)
+    if spec.kind == "int":
+        return spec.seconds
+    if spec.kind == "timedelta":
+        return timedelta(seconds=spec.seconds)
+    return timezone.now() + timedelta(seconds=spec.seconds)
 
 
 @probe_view

@@ -5,12 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from conformance.blackbox import load, settings_for
-from conformance.deployment import DeploymentError
-from conformance.promises import promise_for
+from conformance.drivers import with_driver_lacks
+from conformance.targets.blackbox_config import Step, load, settings_for
+from conformance.targets.capabilities import LOGOUT, UNINTERRUPTED, WRITE
+from conformance.targets.deployment import DeploymentError
+from conformance.targets.promises import promise_for
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blackbox.toml"  # the README's (Django admin)
-DEPLOYMENT = Path(__file__).resolve().parent / "deployment-blackbox.toml"  # the test deployment's own pages
+# The test deployment's own pages.
+DEPLOYMENT = Path(__file__).resolve().parent / "apparatus" / "deployment" / "blackbox.toml"
 ENV = {"SITE_USERNAME": "alice", "SITE_PASSWORD": "pw"}
 
 
@@ -18,8 +21,13 @@ def test_example_config_loads():
     site = load(EXAMPLE, "https://staging.example", ENV)
     assert site.login_url == "https://staging.example/admin/login/"
     assert site.signed_in_url == "https://staging.example/admin/"
-    assert (site.logout_url, site.logout_submit) == ("https://staging.example/admin/", "#logout-form [type=submit]")
-    assert (site.username, site.password) == ("alice", "pw")
+    # Signing in and logging out are ordered steps.
+    assert site.login == (Step("goto", "https://staging.example/admin/login/", "[login] url"),
+                          Step("fill", "#id_username", "[login] username_field", "alice"),
+                          Step("fill", "#id_password", "[login] password_field", "pw"),
+                          Step("submit", "input[type=submit]", "[login] submit"))
+    assert site.logout == (Step("goto", "https://staging.example/admin/", "[logout] url"),
+                           Step("submit", "#logout-form [type=submit]", "[logout] submit"))
     (profile,) = site.profiles
     assert profile.name == "blackbox-sessionid-age1209600"
     assert site.describe()["mode"] == "black-box" and "pw" not in str(site.describe())
@@ -30,7 +38,7 @@ def test_example_config_loads():
 
 def test_deployment_config_loads():
     site = load(DEPLOYMENT, "https://127.0.0.1:8443/", ENV)
-    assert site.logout_url == "https://127.0.0.1:8443/accounts/logout-now/" and site.logout_submit is None
+    assert site.logout == (Step("goto", "https://127.0.0.1:8443/accounts/logout-now/", "[logout] url"),)
     assert site.profiles[0].name == "blackbox-__Host-sessionid-age1209600"
     assert promise_for(site.settings).attributes.secure
 
@@ -50,12 +58,16 @@ def test_sliding_browser_length_policy_names_itself(tmp_path):
     assert site.profiles[0].name == "blackbox-sessionid-age1209600-browser-close-sliding"
 
 
-def test_without_logout_srv02_is_skipped(tmp_path):
+def test_a_blackbox_target_lacks_writes_and_without_logout_a_logout(tmp_path):
+    target = with_driver_lacks(load(DEPLOYMENT, "https://x.example/", ENV).target_for(
+        load(DEPLOYMENT, "https://x.example/", ENV).profiles[0]))
+    assert set(target.lacks) == {WRITE} and "only the probe can" in target.lacks[WRITE]
     text = DEPLOYMENT.read_text().replace('[logout]', '#').replace('url = "accounts/logout-now/"', '')
     (tmp_path / "c.toml").write_text(text)
     site = load(tmp_path / "c.toml", "https://x.example/", ENV)
-    assert site.logout_url is None
-    assert ("SRV-02", "no [logout] url in the black-box config") in site.profiles[0].skips
+    assert site.logout == ()
+    target = with_driver_lacks(site.target_for(site.profiles[0]))
+    assert target.lacks[LOGOUT] == "no [logout] url in the black-box config"
 
 
 @pytest.mark.parametrize("edit, env, message", [
@@ -97,9 +109,9 @@ def test_a_short_absolute_timeout_skips_the_timelines_it_would_cut(tmp_path):
     text = EXAMPLE.read_text().replace("age = 1209600", "age = 4")
     (tmp_path / "short.toml").write_text(text + "absolute_timeout = 8\n")
     (tmp_path / "long.toml").write_text(text + "absolute_timeout = 12\n")
-    short = dict(load(tmp_path / "short.toml", "https://x.example/", ENV).profiles[0].skips)
-    assert "SRV-0[134]" in short and "REN-0[125]" in short and "10 s" in short["SRV-0[134]"]
-    assert "SRV-0[134]" not in dict(load(tmp_path / "long.toml", "https://x.example/", ENV).profiles[0].skips)
+    short = dict(load(tmp_path / "short.toml", "https://x.example/", ENV).profiles[0].withholds)
+    assert "10 s" in short[UNINTERRUPTED]
+    assert UNINTERRUPTED not in dict(load(tmp_path / "long.toml", "https://x.example/", ENV).profiles[0].withholds)
 
 
 def test_directory_is_one_line(tmp_path):

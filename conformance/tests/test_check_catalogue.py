@@ -9,10 +9,13 @@ import re
 import pytest
 
 import conformance.checks
-from conformance.check import FAMILIES, Run
-from conformance.observe import Exchange, JarCookie, Observation, SetCookie
-from conformance.promises import promise_for
-from conformance.verdict import ERROR, FAIL, PASS, SKIP, Verdict
+from conformance.exchange import Exchange, JarCookie, Observation, Reply, SetCookie
+from conformance.judge.check import Family, Run
+from conformance.judge.docs import DJANGO_DOCS
+from conformance.judge.verdict import ERROR, FAIL, PASS, Verdict
+from conformance.observe.scenario import Scenario
+from conformance.targets.capabilities import ALL as CAPABILITIES
+from conformance.targets.promises import promise_for
 
 DEFAULT_SET_COOKIE = ("sessionid=k1; expires=Thu, 11 Dec 2025 10:00:00 GMT; HttpOnly; Max-Age=1209600; "
                       "Path=/; SameSite=Lax")
@@ -44,7 +47,8 @@ def exchange(label="start", set_cookies=(), probe=None, jar=(), sent_at=100.0, r
     return Exchange(label=label, url="http://127.0.0.1/__conformance__/", sent_at=sent_at,
                     received_at=received_at, status=200, date_header=date_header,
                     set_cookies=tuple(SetCookie.parse(s) for s in set_cookies),
-                    probe={"server_time": sent_at + 0.05} if probe is None else probe, jar=tuple(jar))
+                    reply=Reply.from_probe({"server_time": sent_at + 0.05} if probe is None else probe),
+                    jar=tuple(jar))
 
 
 def make_run(settings=None, expiry=(), exchanges=None, incomplete=None):
@@ -72,9 +76,11 @@ def test_ids_unique():
 def test_declaration(check_fn):
     meta = check_fn.conformance_check
     assert re.fullmatch(r"[A-Z]+-\d\d", meta.id)
-    assert meta.family in FAMILIES
-    # Django's docs, or (SRV-05, a policy Django has no setting for) OWASP's cheat sheet.
-    assert meta.doc.startswith(("https://docs.djangoproject.com/", "https://cheatsheetseries.owasp.org/"))
+    assert isinstance(meta.family, Family) and meta.family in conformance.checks.families()
+    assert isinstance(meta.scenario, Scenario)
+    assert set(meta.needs) <= set(CAPABILITIES)
+    # Django's docs (for the site's version), or (SRV-05, a policy Django has no setting for) OWASP's.
+    assert meta.doc.startswith((DJANGO_DOCS, "https://cheatsheetseries.owasp.org/"))
     assert meta.title and "\n" not in meta.title
     assert " ".join(body(check_fn).__doc__.split()).startswith(meta.title)
     assert meta.quote, f"{meta.id}: docstring has no quoted sentence"
@@ -101,16 +107,23 @@ def test_every_body_returns_a_verdict(check_fn, settings, expiry):
 
 @pytest.mark.parametrize("check_fn", CHECKS, ids=IDS)
 def test_wrapper_concludes_with_a_verdict(check_fn):
+    """Whether a check applies is decided before the run is made (judge/applicability.py); the
+    wrapper only judges."""
     concluded = []
     result = check_fn(make_run(), lambda meta, verdict, run=None: concluded.append((meta, verdict)))
     assert result is None
     [(meta, verdict)] = concluded
     assert meta is check_fn.conformance_check
     assert isinstance(verdict, Verdict)
-    reason = meta.skip_reason(make_run().promise)
-    assert (verdict.kind == SKIP) == (reason is not None)
-    if reason:
-        assert verdict.note == reason
+
+
+def test_every_family_module_is_listed_and_declares_its_family():
+    modules = {i.name for i in pkgutil.iter_modules(conformance.checks.__path__) if i.name.startswith("test_")}
+    assert modules == set(conformance.checks.FAMILY_MODULES)
+    names = [f.name for f in conformance.checks.families()]
+    assert len(names) == len(set(names))
+    for fn in CHECKS:
+        assert fn.__module__.endswith(conformance.checks.FAMILY_MODULES[names.index(fn.conformance_check.family.name)])
 
 
 # --- specific verdicts -----------------------------------------------------------------------

@@ -7,11 +7,13 @@ import threading
 
 import pytest
 
-from conformance import deployment
-from conformance.campaign import remote_launch_options, restart_batches
-from conformance.deployment import DeploymentError, discover, profiles_for
-from conformance.promises import promise_for
-from conformance.target import Target
+from conformance.observe.campaign import restart_batches
+from conformance.observe.launch import remote_launch_options
+from conformance.observe.scenario import ScenarioKey
+from conformance.targets import deployment
+from conformance.targets.deployment import DeploymentError, discover, profiles_for
+from conformance.targets.promises import promise_for
+from conformance.targets.target import PROBE, Target
 
 DB = "django.contrib.sessions.backends.db"
 
@@ -47,12 +49,12 @@ def test_short_expiry_makes_a_two_week_site_waitable():
 
 def test_restart_batches_never_put_two_profiles_of_one_host_together():
     def target(name, url):
-        return Target(name, url, "t", {}, "5.2")
+        return Target(name, PROBE, url, "t", {}, "5.2")
     targets = {"a": target("a", "https://site.example/"), "b": target("b", "https://site.example/"),
                "c": target("c", "http://127.0.0.10:8000/")}
-    keys = [("restart-context", n, "chromium") for n in ("a", "b", "c")]
+    keys = [ScenarioKey("restart-context", n, "chromium") for n in ("a", "b", "c")]
     batches = restart_batches(keys, targets)
-    assert [[k[1] for k in b] for b in batches] == [["a", "c"], ["b"]]
+    assert [[k.profile for k in b] for b in batches] == [["a", "c"], ["b"]]
 
 
 def test_remote_launch_options_are_camel_case():
@@ -91,6 +93,10 @@ def test_discover_reads_settings(site):
     assert found.base_url == site + "/" and found.django == "5.2.19"
     assert found.profiles[0].name == "site-db-age60"
     assert found.describe()["mode"] == "probe"
+    target = found.target_for(found.profiles[1])
+    assert (target.mode, target.profile, target.expiry, target.django) == (PROBE, "site-db-age60-expiry3s",
+                                                                          ("int:3",), "5.2.19")
+    assert "relaunch" in target.lacks  # the short per-session expiries leave the relaunch to the others
 
 
 @pytest.mark.parametrize("answers, token, message", [

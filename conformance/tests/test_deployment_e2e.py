@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.tests.deployment import Deployment
+from conformance.tests.apparatus.gunicorn import Deployment
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = str(REPO / "conformance" / "checks")
 EXAMPLE = REPO / "conformance" / "examples" / "blackbox.toml"  # the README's: the Django admin
-OWN_PAGES = REPO / "conformance" / "tests" / "deployment-blackbox.toml"  # the deployment's own pages
+OWN_PAGES = REPO / "conformance" / "tests" / "apparatus" / "deployment" / "blackbox.toml"  # its own pages
 TOKEN = "e2e-probe-token"
 
 pytest_plugins = ["pytester"]

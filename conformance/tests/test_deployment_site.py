@@ -1,4 +1,4 @@
-"""The Deployment helper: target_site.deployment_settings under gunicorn over TLS.
+"""The Deployment helper: the test deployment (apparatus/deployment/settings.py) under gunicorn over TLS.
 
 No browsers: urllib over HTTPS, trusting the deployment's own throwaway
 certificate (so the certificate's subjectAltName is checked too).
@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from conformance.tests.deployment import Deployment
+from conformance.tests.apparatus.gunicorn import Deployment
 
 TOKEN = "deploy-test-token"
 

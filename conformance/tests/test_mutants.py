@@ -1,5 +1,5 @@
 """The suite must catch broken deployments: run it against deliberately broken variants of the
-reference site (target_site/variants.py, profiles.MUTANTS) and check that it fails each one on
+reference site (conformance/tests/apparatus: mutants.py, variants.py) and check that it fails each one on
 the checks the breakage should trip, and on nothing the breakage does not explain."""
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.profiles import MUTANTS
+from conformance.tests.apparatus.mutants import MUTANTS
 
 REPO = Path(__file__).resolve().parents[2]
 pytest_plugins = ["pytester"]
@@ -39,7 +39,7 @@ def mutant_report(tmp_path_factory):
 
     report = tmp_path_factory.mktemp("mutants") / "report.json"
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(REPO / "conformance" / "checks"),
-            f"--conformance-report={report}"]
+            f"--conformance-report={report}", "-p", "conformance.tests.apparatus.mutants"]
     for mutant in MUTANTS:
         args += ["--profile", mutant.name]
     done = subprocess.run(args, cwd=REPO, capture_output=True, text=True)

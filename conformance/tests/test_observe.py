@@ -1,8 +1,8 @@
-"""Unit tests for conformance.observe: Set-Cookie parsing and Exchange helpers (pure, no browser)."""
+"""Unit tests for conformance.exchange: Set-Cookie parsing and Exchange helpers (pure, no browser)."""
 
 import pytest
 
-from conformance.observe import Exchange, JarCookie, SetCookie, split_set_cookie
+from conformance.exchange import Exchange, JarCookie, Reply, SetCookie, Stored, split_set_cookie
 
 DJANGO_DELETE = ('sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; '
                  "SameSite=Lax")
@@ -149,7 +149,7 @@ def make_exchange(set_cookies=(), probe=None, jar=(), sent_at=100.0, received_at
     return Exchange(label=label, url="http://127.0.0.1:8000/__conformance__/start/", sent_at=sent_at,
                     received_at=received_at, status=status, date_header=None,
                     set_cookies=tuple(SetCookie.parse(s) for s in set_cookies),
-                    probe={} if probe is None else probe, jar=tuple(jar))
+                    reply=Reply.from_probe({} if probe is None else probe), jar=tuple(jar))
 
 
 def test_session_set_cookie_picks_named_and_last():
@@ -185,7 +185,7 @@ def test_accepted(probe, expected):
 
 
 def test_stored():
-    assert make_exchange(probe={"stored": {"expiry_date": 5.0}}).stored == {"expiry_date": 5.0}
+    assert make_exchange(probe={"stored": {"expiry_date": 5.0}}).stored == Stored(expiry_date=5.0)
     assert make_exchange().stored is None
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance.report.results import load
+
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = str(REPO / "conformance" / "checks")
 
@@ -97,13 +99,15 @@ def test_test_ids_name_profile_and_browser(run_suite):
 def test_duplicate_check_id_fails_collection(pytester):
     pytester.makeconftest('pytest_plugins = ["conformance.plugin"]')
     pytester.makepyfile(test_dup='''
-        from conformance.check import SETTINGS, check
+        from conformance.checks.lifecycle import lifecycle
+        from conformance.checks.test_cookie_age import FAMILY
+        from conformance.judge.check import SETTINGS, check
 
-        @check("DUP-01", family="cookie-age", scenario="lifecycle", doc=SETTINGS)
+        @check("DUP-01", family=FAMILY, scenario=lifecycle, doc=SETTINGS)
         def test_one(run):
             """One. "a quoted promise of twenty characters or more" """
 
-        @check("DUP-01", family="cookie-age", scenario="lifecycle", doc=SETTINGS)
+        @check("DUP-01", family=FAMILY, scenario=lifecycle, doc=SETTINGS)
         def test_two(run):
             """Two. "a quoted promise of twenty characters or more" """
     ''')
@@ -116,12 +120,11 @@ def test_server_that_cannot_start_is_an_error_with_its_log(pytester, tmp_path):
     """A profile whose site cannot start errors its checks (not fail), with the server's log, and
     leaves no process behind."""
     pytester.makeconftest('''
-        from conformance import profiles
-        broken = profiles.Profile("broken", "an engine that does not exist",
-                                  {"SESSION_ENGINE": "no.such.engine"})
-        profiles.PROFILES += (broken,)
-        profiles.BY_NAME["broken"] = broken
+        from conformance.targets.profiles import Profile
         pytest_plugins = ["conformance.plugin"]
+
+        def pytest_conformance_profiles(config):
+            return [Profile("broken", "an engine that does not exist", {"SESSION_ENGINE": "no.such.engine"})]
     ''')
     pytester.makepyfile(test_reexport="from conformance.checks.test_cookie_attributes import test_cookie_name")
     result = pytester.runpytest_subprocess("--profile", "broken", "--browser", "chromium",
@@ -150,20 +153,35 @@ def _environ(pid: str) -> str:
         return ""
 
 
+def test_mutant_profiles_are_not_offered_by_default(run_suite):
+    result = run_suite("--profile", "mutant-strip-expiry")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: unknown profile mutant-strip-expiry (from CLI); known profiles: *"])
+
+
+def test_a_plugin_adds_profiles(run_suite):
+    result = run_suite("--collect-only", "-q", "-p", "conformance.tests.apparatus.mutants",
+                       "--profile", "mutant-strip-expiry", "--check", "AGE-01")
+    assert result.ret == 0, result.stderr.str()
+    result.stdout.fnmatch_lines(["*test_max_age_is_the_configured_age[[]mutant-strip-expiry-chromium[]]"])
+
+
 def test_a_small_real_run_writes_the_report(run_suite, tmp_path):
     junit = tmp_path / "junit.xml"
     result = run_suite("--profile", "default-two-weeks", "--check", "AGE-01", "--check", "ATTR-0[15]",
                        "--browser", "chromium", "--junitxml", str(junit))
     assert result.ret == 0, result.stdout.str()[-2000:]
     result.stdout.fnmatch_lines(["*session conformance*", "default-two-weeks *P*", "*3 verdicts: 3 pass*"])
-    report = json.loads(result.report_path.read_text())
-    assert report["django"].startswith("5.2")
-    assert {"started", "results", "summary"} <= report.keys()
-    ids = sorted(r["id"] for r in report["results"])
-    assert ids == ["AGE-01", "ATTR-01", "ATTR-05"]
-    first = report["results"][0]
-    for field in ("id", "family", "profile", "browser", "verdict", "expected", "observed", "evidence",
+    raw = json.loads(result.report_path.read_text())
+    assert raw["schema_version"] == 2 and {"started", "results", "summary"} <= raw.keys()
+    for field in ("id", "family", "profile", "browser", "django", "verdict", "expected", "observed", "evidence",
                   "doc", "duration_s", "known"):
-        assert field in first
-    assert first["verdict"] == "pass" and first["browser"] == "chromium"
+        assert field in raw["results"][0]
+    report = load(result.report_path)
+    assert report.django.startswith("5.2")
+    assert sorted(r.id for r in report.results) == ["AGE-01", "ATTR-01", "ATTR-05"]
+    first = report.results[0]
+    assert first.verdict == "pass" and first.browser == "chromium" and first.key.django == report.django
+    # Doc links point at the docs of the Django version the site runs.
+    assert first.doc.startswith(f"https://docs.djangoproject.com/en/{'.'.join(report.django.split('.')[:2])}/")
     assert 'name="verdict" value="pass"' in junit.read_text()

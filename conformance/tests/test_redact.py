@@ -1,7 +1,7 @@
 """Black-box cookie values never reach the report: each becomes a fingerprint."""
 
-from conformance.redact import fingerprint, redact, redact_verdict
-from conformance.verdict import Verdict
+from conformance.judge.verdict import Verdict
+from conformance.report.redact import fingerprint, redact, redact_verdict
 
 
 def test_values_become_fingerprints_everywhere():

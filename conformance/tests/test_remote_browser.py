@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright._impl._driver import compute_driver_executable, get_driver_env
 
-from conformance import browsers
+from conformance.observe import browsers
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = str(REPO / "conformance" / "checks")

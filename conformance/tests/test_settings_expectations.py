@@ -1,4 +1,5 @@
-"""Unit tests for conformance.settings (precedence, errors) and conformance.expectations (TOML)."""
+"""Unit tests for conformance.config (the options table, precedence, errors) and
+conformance.judge.expectations (TOML)."""
 
 import fnmatch
 import importlib
@@ -8,9 +9,11 @@ from pathlib import Path
 import pytest
 
 import conformance.checks
-from conformance import expectations, profiles
-from conformance.expectations import ExpectationsError, Known
-from conformance.settings import DEFAULT_BROWSERS, Settings, SettingsError, resolve
+from conformance.config.options import OPTIONS
+from conformance.config.settings import DEFAULT_BROWSERS, Settings, SettingsError, resolve
+from conformance.judge import expectations
+from conformance.judge.expectations import ExpectationsError, Known
+from conformance.targets import profiles
 
 ROOT = Path("/some/root")
 NO_CLI = {"profiles": [], "checks": [], "browsers": [], "executables": [], "report": None,
@@ -35,10 +38,8 @@ def test_defaults():
     assert s.executables == {}
     assert s.report_path == ROOT / "reports/conformance.json"
     assert s.expectations_path == ROOT / "conformance/expectations.toml"
-    assert s.sources == {k: "default" for k in
-                         ("profiles", "checks", "browsers", "executables", "report", "expectations",
-                          "base_url", "probe_token", "blackbox", "ignore_https_errors", "connect")}
-    assert s.base_url is None and s.target is None and s.context_args == {}
+    assert s.sources == {o.key: "default" for o in OPTIONS}
+    assert s.base_url is None and s.site is None and s.context_args == {} and s.mode == "reference"
 
 
 def test_cli_beats_env_beats_ini():
@@ -185,6 +186,7 @@ VALID = '''
 [[known]]
 check = "SRV-01"
 profile = "set-expiry-int-file"
+django = ">=5.2"
 reason = """Line one
   continues   here."""
 reproduction = """
@@ -195,6 +197,7 @@ code here
 check = "REN-0[25]"
 profile = "*-file"
 browser = "firefox"
+django = "*"
 reason = "r"
 reproduction = "x"
 '''
@@ -209,8 +212,8 @@ def write(tmp_path, text):
 def test_load_valid(tmp_path):
     known = expectations.load(write(tmp_path, VALID))
     assert known == (
-        Known("SRV-01", "set-expiry-int-file", "*", "Line one continues here.", "code here"),
-        Known("REN-0[25]", "*-file", "firefox", "r", "x"),
+        Known("SRV-01", "set-expiry-int-file", "*", "Line one continues here.", "code here", ">=5.2"),
+        Known("REN-0[25]", "*-file", "firefox", "r", "x", ""),
     )
 
 
@@ -223,13 +226,15 @@ def test_load_empty_file(tmp_path):
 
 
 @pytest.mark.parametrize("body, missing", [
-    ('check = "A-01"\nprofile = "p"\nreason = "r"', "reproduction"),
-    ('profile = "p"\nreason = "r"\nreproduction = "x"', "check"),
-    ('check = "A-01"\nprofile = ""\nreason = "r"\nreproduction = "x"', "profile"),
-    ('check = "A-01"', "profile, reason, reproduction"),
-], ids=["no-reproduction", "no-check", "empty-profile", "only-check"])
+    ('check = "A-01"\nprofile = "p"\ndjango = "*"\nreason = "r"', "reproduction"),
+    ('profile = "p"\ndjango = "*"\nreason = "r"\nreproduction = "x"', "check"),
+    ('check = "A-01"\nprofile = ""\ndjango = "*"\nreason = "r"\nreproduction = "x"', "profile"),
+    ('check = "A-01"\nprofile = "p"\nreason = "r"\nreproduction = "x"', "django"),
+    ('check = "A-01"', "profile, django, reason, reproduction"),
+], ids=["no-reproduction", "no-check", "empty-profile", "no-django", "only-check"])
 def test_load_missing_fields(tmp_path, body, missing):
-    text = '[[known]]\ncheck = "OK-01"\nprofile = "p"\nreason = "r"\nreproduction = "x"\n\n[[known]]\n' + body
+    text = ('[[known]]\ncheck = "OK-01"\nprofile = "p"\ndjango = "*"\nreason = "r"\nreproduction = "x"\n\n'
+            '[[known]]\n' + body)
     path = write(tmp_path, text)
     with pytest.raises(ExpectationsError) as exc:
         expectations.load(path)
@@ -258,6 +263,24 @@ def test_find_glob_matching():
     assert expectations.find((), "AGE-01", "p", "b") is None
 
 
+def test_bad_django_specifier(tmp_path):
+    path = write(tmp_path, '[[known]]\ncheck = "A-01"\nprofile = "p"\ndjango = "5.2"\nreason = "r"\nreproduction = "x"')
+    with pytest.raises(ExpectationsError, match=r"django = '5.2' is not a version specifier"):
+        expectations.load(path)
+
+
+def test_find_matches_the_django_version():
+    known = (Known("SRV-04", "age-4s-file", "*", "floors", "x", ">=5.0,<6.1"),)
+    assert expectations.find(known, "SRV-04", "age-4s-file", "chromium", "5.2.19").reason == "floors"
+    assert expectations.find(known, "SRV-04", "age-4s-file", "chromium", "6.0") is not None
+    assert expectations.find(known, "SRV-04", "age-4s-file", "chromium", "6.1.0") is None
+    assert expectations.find(known, "SRV-04", "age-4s-file", "chromium", "4.2.27") is None
+    assert expectations.find(known, "SRV-04", "age-4s-file", "chromium", "6.1a1") is None
+    assert expectations.find(known, "SRV-04", "age-4s-file", "chromium", "unknown") is None
+    every = (Known("SRV-04", "*", "*", "all", "x", ""),)
+    assert expectations.find(every, "SRV-04", "p", "b", "unknown").reason == "all"
+
+
 def test_find_first_match_wins():
     known = (Known("SRV-*", "*", "*", "first", "x"), Known("SRV-01", "*", "*", "second", "x"))
     assert expectations.find(known, "SRV-01", "p", "b").reason == "first"
@@ -282,7 +305,7 @@ def test_shipped_expectations_load_and_name_real_things():
         assert entry.profile in profiles.BY_NAME, entry
         assert any(fnmatch.fnmatchcase(i, entry.check) for i in ids), entry
         assert entry.browser == "*" or entry.browser in ("chromium", "firefox", "webkit"), entry
-        assert entry.reason and entry.reproduction
+        assert entry.reason and entry.reproduction and entry.django
         assert "\n" not in entry.reason
 
 
@@ -294,7 +317,7 @@ def test_deployment_options_resolve_from_env(tmp_path):
     assert (s.base_url, s.probe_token, s.connect) == ("https://staging.example/", "t", "ws://127.0.0.1:3000/")
     assert s.context_args == {"ignore_https_errors": True}
     # A deployment's profiles are known only once its probe answered.
-    assert s.profiles == () and s.profile_names == ("site-db-age1209600",)
+    assert s.profiles == () and s.profile_names == ("site-db-age1209600",) and s.mode == "probe"
     assert s.sources["base_url"] == "env CONFORMANCE_BASE_URL"
 
 
@@ -307,3 +330,33 @@ def test_ignore_https_errors_takes_a_clear_yes_or_no(tmp_path):
     assert not resolve(cli={}, ini={}, rootdir=tmp_path, env={"CONFORMANCE_IGNORE_HTTPS_ERRORS": "0"}).context_args
     with pytest.raises(SettingsError, match="use 1 or 0"):
         resolve(cli={}, ini={}, rootdir=tmp_path, env={"CONFORMANCE_IGNORE_HTTPS_ERRORS": "maybe"})
+
+
+# --- the options table and the README ---------------------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_every_option_is_in_the_readme_options_table():
+    text = README.read_text()
+    table = text[text.index("## Options"):text.index("## Reading the report")]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    for option in OPTIONS:
+        row = next((r for r in rows if f"`{option.cli}" in r.split("|")[1]), None)
+        assert row is not None, f"{option.cli} has no row in README's options table"
+        if option.env:
+            assert option.env in row, f"{option.cli}: README row lacks {option.env}"
+        if option.ini and not option.owned_ini:
+            assert option.ini in row, f"{option.cli}: README row lacks {option.ini}"
+        if option.make:
+            assert f"`{option.make}" in text, f"the make variable {option.make} is not in the README"
+
+
+def test_plugin_profiles_join_the_catalogue():
+    extra = profiles.Profile("mine", "a team's own configuration", {"SESSION_COOKIE_AGE": 7})
+    s = resolve(cli={**NO_CLI, "profiles": ["mine"]}, ini=NO_INI,
+                env={}, rootdir=ROOT,
+                catalogue=profiles.PROFILES + (extra,))
+    assert s.profiles == (extra,)
+    with pytest.raises(SettingsError, match="unknown profile mine"):
+        res(cli={"profiles": ["mine"]})

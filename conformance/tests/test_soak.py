@@ -1,8 +1,10 @@
-from conformance.soak import differing
+from conformance.report.results import load
+from conformance.tools.soak import differing
 
 
 def _report(*verdicts):
-    return {"results": [{"id": i, "profile": p, "browser": b, "verdict": v} for i, p, b, v in verdicts]}
+    return load({"django": "5.2", "results": [{"id": i, "profile": p, "browser": b, "verdict": v}
+                                              for i, p, b, v in verdicts]})
 
 
 def test_identical_runs_differ_nowhere():

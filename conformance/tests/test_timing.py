@@ -1,16 +1,16 @@
-"""Unit tests for conformance.timing's pure deadline arithmetic (no waiting)."""
+"""Unit tests for conformance.observe.timing's pure deadline arithmetic (no waiting)."""
 
 import pytest
 
-from conformance import timing
-from conformance.observe import Exchange, Observation, SetCookie
+from conformance.exchange import Exchange, Observation, Reply, SetCookie
+from conformance.observe import timing
 
 
 def ex(label, sent_at, received_at, server_time=None, set_cookie=None):
     probe = {} if server_time is None else {"server_time": server_time}
     return Exchange(label=label, url="http://127.0.0.1/__conformance__/", sent_at=sent_at,
                     received_at=received_at, status=200, date_header=None,
-                    set_cookies=(SetCookie.parse(set_cookie),) if set_cookie else (), probe=probe)
+                    set_cookies=(SetCookie.parse(set_cookie),) if set_cookie else (), reply=Reply.from_probe(probe))
 
 
 def obs(*exchanges):

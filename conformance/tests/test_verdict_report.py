@@ -1,11 +1,17 @@
-"""Unit tests for conformance.verdict and conformance.report on hand-made records."""
+"""Unit tests for conformance.judge.verdict and conformance.report on hand-made results."""
 
 import json
 
+import pytest
 
-from conformance import report
-from conformance.check import FAMILIES
-from conformance.verdict import CAVEAT, ERROR, FAIL, PASS, SKIP, Verdict, judge, message
+from conformance.checks import families
+from conformance.checks.test_renewal import sliding_summary
+from conformance.judge.verdict import CAVEAT, ERROR, FAIL, PASS, SKIP, Verdict, judge, message
+from conformance.report import json_report, terminal
+from conformance.report.results import Report, ReportError, Result, ResultKey, load
+from conformance.report.summary import summarize
+
+FAMILIES = [f.name for f in families()]
 
 EVIDENCE = [{"step": "start", "at_s": 1.0, "status": 200, "set_cookie": "sessionid=k; Max-Age=4; Path=/",
              "cookie_received": None, "accepted": False, "stored_expiry": None, "jar_expires": None}]
@@ -85,14 +91,18 @@ def test_message_evidence_variants():
 
 
 def rec(check_id, family, profile, browser, verdict, known=None, note="", facts=None, **extra):
-    r = {"id": check_id, "family": family, "profile": profile, "browser": browser, "verdict": verdict,
-         "expected": "e", "observed": "o", "evidence": [], "note": note, "known": known,
-         "doc": "https://docs.djangoproject.com/en/5.2/", "quote": "q", "title": "t",
-         "duration_s": 0.01, "nodeid": f"{check_id}[{profile}-{browser}]"}
-    if facts is not None:
-        r["facts"] = facts
-    r.update(extra)
-    return r
+    return Result(key=ResultKey(check_id, profile, browser, "5.2.1"), family=family, verdict=verdict, known=known,
+                  expected="e", observed="o", evidence=[], note=note, facts=facts or {},
+                  doc="https://docs.djangoproject.com/en/5.2/", quote="q", title="t", duration_s=0.01,
+                  nodeid=f"{check_id}[{profile}-{browser}]", **extra)
+
+
+def sliding(results):
+    return sliding_summary(results)["expiry_resets_on_interaction"]
+
+
+def terminal_lines(results):
+    return terminal.lines(results, summarize(results, families()), families())
 
 
 def ren(check_id, profile, browser, in_browser, on_server):
@@ -126,7 +136,7 @@ RECORDS = [
 
 
 def test_summarize_counts():
-    s = report.summarize(RECORDS)
+    s = summarize(RECORDS, families())
     assert s["total"] == 18
     assert s["verdicts"] == {ERROR: 1, FAIL: 3, CAVEAT: 1, PASS: 12, SKIP: 1}
     assert list(s["verdicts"]) == [ERROR, FAIL, CAVEAT, PASS, SKIP]
@@ -138,13 +148,13 @@ def test_summarize_counts():
 
 
 def test_summarize_empty():
-    s = report.summarize([])
+    s = summarize([], families())
     assert s["total"] == 0 and s["verdicts"] == {ERROR: 0, FAIL: 0, CAVEAT: 0, PASS: 0, SKIP: 0}
     assert s["browsers"] == [] and s["profiles"] == []
 
 
 def test_sliding_summary():
-    assert report.sliding_summary(RECORDS) == {
+    assert sliding(RECORDS) == {
         "reads_and_writes": ["save-every-request"],
         "writes_only": ["age-4s-db"],
         "never": ["set-expiry-datetime"],
@@ -157,38 +167,38 @@ def test_sliding_summary():
 
 def test_sliding_summary_with_reads_only_makes_a_claim_about_reads():
     """Black-box mode cannot write: what reads did is still reported, writes as unchecked."""
-    summary = report.sliding_summary([ren("REN-02", "bb", "chromium", True, True),
-                                      ren("REN-02", "bb", "firefox", True, True),
-                                      ren("REN-02", "fixed", "chromium", False, False)])
+    summary = sliding([ren("REN-02", "bb", "chromium", True, True),
+                       ren("REN-02", "bb", "firefox", True, True),
+                       ren("REN-02", "fixed", "chromium", False, False)])
     assert summary["reads_writes_unchecked"] == ["bb"] and summary["not_on_reads_writes_unchecked"] == ["fixed"]
 
 
 def test_sliding_summary_needs_both_browser_and_server():
     records = [ren("REN-02", "p", "chromium", True, False), ren("REN-04", "p", "chromium", True, False)]
-    assert report.sliding_summary(records)["never"] == ["p"]
+    assert sliding(records)["never"] == ["p"]
 
 
 def test_sliding_summary_ignores_records_without_facts():
     records = [rec("REN-02", "renewal", "p", "chromium", FAIL), rec("REN-01", "renewal", "q", "chromium", PASS,
                                                                        facts={"renewed_in_browser": True})]
-    assert report.sliding_summary(records) == {"reads_and_writes": [], "writes_only": [], "never": [],
-                                               "mixed": [], "partly_checked": [], "reads_writes_unchecked": [],
-                                               "not_on_reads_writes_unchecked": []}
+    assert sliding(records) == {"reads_and_writes": [], "writes_only": [], "never": [],
+                                "mixed": [], "partly_checked": [], "reads_writes_unchecked": [],
+                                "not_on_reads_writes_unchecked": []}
 
 
 def test_sliding_summary_claims_nothing_about_writes_when_only_reads_were_checked():
     records = [ren("REN-02", "p", "chromium", True, True)]
-    assert report.sliding_summary(records)["reads_writes_unchecked"] == ["p"]
-    assert report.sliding_summary(records)["reads_and_writes"] == [] and report.sliding_summary(records)["never"] == []
-    assert report.sliding_summary([ren("REN-04", "q", "chromium", True, True)])["partly_checked"] == ["q"]
+    assert sliding(records)["reads_writes_unchecked"] == ["p"]
+    assert sliding(records)["reads_and_writes"] == [] and sliding(records)["never"] == []
+    assert sliding([ren("REN-04", "q", "chromium", True, True)])["partly_checked"] == ["q"]
 
 
 def test_terminal_lines_empty():
-    assert report.terminal_lines([]) == []
+    assert terminal_lines([]) == []
 
 
 def test_terminal_lines():
-    lines = report.terminal_lines(RECORDS)
+    lines = terminal_lines(RECORDS)
     assert lines[0].startswith("cells: chromium firefox; worst verdict")
     header = lines[1].split()
     assert header == list(FAMILIES)
@@ -212,57 +222,62 @@ def test_terminal_lines():
 def test_cell_unknown_failure_beats_known():
     records = [rec("SRV-01", "server-expiry", "p", "chromium", FAIL, known="known. x"),
                rec("SRV-02", "server-expiry", "p", "chromium", FAIL)]
-    row = report.terminal_lines(records)[2].split()
+    row = terminal_lines(records)[2].split()
     assert row == ["p", "-", "-", "-", "F", "-"]
 
 
 def test_terminal_lines_no_renewal_data():
-    lines = report.terminal_lines([rec("AGE-01", "cookie-age", "p", "webkit", PASS)])
+    lines = terminal_lines([rec("AGE-01", "cookie-age", "p", "webkit", PASS)])
     assert "  holds for reads and writes: none" in lines
     assert "  does not hold: none" in lines
     assert not any(line.startswith("  differs between browsers") for line in lines)
 
 
-def test_write_json(tmp_path):
+def test_write_and_load_round_trip(tmp_path):
     path = tmp_path / "nested" / "conformance.json"
-    started, finished = 1_700_000_000.0, 1_700_000_042.44
-    doc = report.write_json(path, RECORDS, started, finished, "5.2.1", {"profiles": "CLI"}, {"scenarios": 3})
+    report = Report(results=tuple(RECORDS), django="5.2.1", started=json_report.iso(1_700_000_000.0),
+                    finished=json_report.iso(1_700_000_042.44), duration_s=42.4, settings_sources={"profiles": "CLI"},
+                    timings={"scenarios": 3}, summary=summarize(RECORDS, families()))
+    json_report.write(path, report)
     data = json.loads(path.read_text())
-    assert data == json.loads(json.dumps(doc, default=str))
-    assert {"django", "started", "results", "summary"} <= set(data)
-    assert data["django"] == "5.2.1"
-    assert data["started"] == "2023-11-14T22:13:20+00:00"
-    assert data["finished"] == "2023-11-14T22:14:02+00:00"
-    assert data["duration_s"] == 42.4
-    assert data["settings_sources"] == {"profiles": "CLI"}
-    assert data["timings"] == {"scenarios": 3}
-    assert data["summary"] == json.loads(json.dumps(report.summarize(RECORDS)))
+    assert list(data)[0] == "schema_version" and data["schema_version"] == 2
+    assert data["django"] == "5.2.1" and data["started"] == "2023-11-14T22:13:20+00:00"
+    assert data["finished"] == "2023-11-14T22:14:02+00:00" and data["duration_s"] == 42.4
     assert len(data["results"]) == len(RECORDS)
     for result in data["results"]:
-        assert {"id", "family", "profile", "browser", "verdict", "expected", "observed", "evidence", "doc",
+        assert {"id", "family", "profile", "browser", "django", "verdict", "expected", "observed", "evidence", "doc",
                 "duration_s", "known", "facts"} <= set(result)
     known = data["results"][2]
-    assert (known["id"], known["family"], known["profile"], known["browser"], known["verdict"]) == \
-        ("SRV-01", "server-expiry", "set-expiry-int-file", "chromium", FAIL)
-    assert known["known"] == KNOWN_REASON
-    assert known["doc"] == "https://docs.djangoproject.com/en/5.2/"
-    assert known["duration_s"] == 0.01
-    assert known["facts"] == {}
-    assert data["results"][0]["known"] is None
-    assert data["results"][9]["facts"] == {"renewed_in_browser": True, "renewed_on_server": True}
+    assert (known["id"], known["profile"], known["browser"], known["verdict"], known["known"]) == \
+        ("SRV-01", "set-expiry-int-file", "chromium", FAIL, KNOWN_REASON)
+    loaded = load(path)
+    assert loaded == report
+    assert loaded.results[9].facts == {"renewed_in_browser": True, "renewed_on_server": True}
+    assert loaded.results[2].graded == "known" and loaded.results[6].graded == FAIL
 
 
-def test_write_json_record_missing_fields(tmp_path):
-    # A setup-error record (as the plugin builds it) has no facts and no duration yet.
-    r = {"id": "AGE-01", "family": "cookie-age", "profile": "p", "browser": "chromium", "verdict": ERROR,
-         "note": "server did not start"}
-    data = report.write_json(tmp_path / "r.json", [r], 0.0, 1.0, "unknown", {})
-    result = data["results"][0]
-    assert result["duration_s"] is None and result["expected"] is None and result["facts"] == {}
-    assert data["timings"] == {}
-    assert json.loads((tmp_path / "r.json").read_text())["summary"]["verdicts"][ERROR] == 1
+def test_load_reads_a_schema_1_report():
+    """Reports written before results were typed (no schema_version, no per-result django)."""
+    old = {"django": "5.2.19", "results": [{"id": "AGE-01", "family": "cookie-age", "profile": "p",
+                                            "browser": "chromium", "verdict": "pass", "known": None,
+                                            "duration_s": None, "facts": {}}], "summary": {}}
+    (result,) = load(old).results
+    assert result.key == ResultKey("AGE-01", "p", "chromium", "5.2.19") and result.duration_s == 0.0
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{}", "no results"), ("not json", "not a conformance report"),
+    ('{"schema_version": 99, "results": []}', "newer than this suite reads"),
+    ('{"results": [{"profile": "p"}]}', "a result lacks"),
+])
+def test_load_errors_are_one_line(tmp_path, content, message):
+    path = tmp_path / "r.json"
+    path.write_text(content)
+    with pytest.raises(ReportError, match=message) as info:
+        load(path)
+    assert "\n" not in str(info.value)
 
 
 def test_terminal_names_profiles_where_renewal_was_not_judged():
     records = [rec("REN-02", "renewal", "long", "chromium", SKIP), rec("REN-04", "renewal", "long", "chromium", SKIP)]
-    assert "  not judged (REN-02 and REN-04 skipped): long" in report.terminal_lines(records)
+    assert "  not judged (REN-02 and REN-04 skipped): long" in terminal_lines(records)

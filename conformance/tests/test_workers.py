@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.xdist_scheduling import browser_scope
+from conformance.plugin.xdist import browser_scope
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = str(REPO / "conformance" / "checks")
@@ -16,9 +16,12 @@ pytest_plugins = ["pytester"]
 
 
 def test_scope_is_the_browser_from_the_check_id():
-    assert browser_scope("conformance/checks/test_cookie_age.py::test_x[age-4s-db-chromium]") == "chromium"
-    assert browser_scope("conformance/checks/test_cookie_age.py::test_x[site-db-age3-expiry0-firefox]") == "firefox"
-    assert browser_scope("conformance/tests/test_observe.py::test_y") == "conformance/tests/test_observe.py::test_y"
+    browsers = ("chromium", "firefox")
+    assert browser_scope("conformance/checks/test_cookie_age.py::test_x[age-4s-db-chromium]", browsers) == "chromium"
+    assert browser_scope("conformance/checks/test_cookie_age.py::test_x[site-db-age3-expiry0-firefox]",
+                         browsers) == "firefox"
+    assert browser_scope("conformance/tests/test_observe.py::test_y", browsers) == \
+        "conformance/tests/test_observe.py::test_y"
 
 
 def test_two_workers_one_report(pytester, tmp_path, monkeypatch):

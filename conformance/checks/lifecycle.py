@@ -1,0 +1,48 @@
+"""The lifecycle scenario, which the cookie-age, server-expiry and cookie-attributes families all
+read: start a session, read it, replay it while alive (the control), replay it just before the
+server's deadline, then wait out the browser's and the server's deadlines.
+
+Step labels (checks read them): start, read, replay-live, replay-before-expiry, after-expiry,
+replay-expired, after-server-expiry.
+"""
+
+from __future__ import annotations
+
+from conformance.observe import timing
+from conformance.observe.scenario import scenario
+from conformance.observe.stage import Stage
+
+
+@scenario("lifecycle")
+async def lifecycle(stage: Stage) -> None:
+    """start, read, replay while alive (control), replay just before the server deadline, then
+    wait out the browser and server deadlines."""
+    p = stage.promise
+    async with stage.begin() as (v, start):
+        read = await v.read("read")
+        live = await stage.replay("replay-live", stage.latest_value())
+        planned = stage.planned_age(start.session_set_cookie(stage.cookie))
+        if planned is not None:
+            stage.require_before(read, stage.at(start) + planned, "the first read")
+        early = timing.whole_second_early(p.whole_second_store)
+        stage.require_before(live, stage.server_alive_until(start) - early, "the live replay")
+        if p.server_waitable:
+            # SRV-04: still honoured just before its age (signed cookies: a second earlier still,
+            # their stamp is whole seconds). Planned from the latest moment the save can have
+            # happened, so that less than BEFORE_EXPIRY_S is left however late it was; judged
+            # only if it reached the server before the earliest moment the session may end.
+            stamp = early if p.client_side_store else 0.0
+            honoured_until = stage.server_alive_until(start) - stamp
+            await timing.until(stage.server_deadline(start, margin=0) - stamp - timing.BEFORE_EXPIRY_S,
+                               stage.obs, "before server deadline")
+            last = await stage.replay("replay-before-expiry", stage.latest_value())
+            stage.require_before(last, honoured_until, "the replay before expiry")
+        if p.waitable:
+            await timing.until(stage.browser_deadline(), stage.obs, "browser deadline")
+            await v.read("after-expiry")
+        if p.server_waitable:
+            await timing.until(stage.server_deadline(start), stage.obs, "server deadline")
+            await stage.replay("replay-expired", stage.latest_value())
+            if p.browser_length:
+                # The browser still holds a browser-length cookie; the server must refuse it.
+                await v.read("after-server-expiry")

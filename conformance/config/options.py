@@ -1,0 +1,92 @@
+"""Every setting of a run, declared once: its command-line flag, environment variable, ini key,
+default and help. The plugin adds the flags and ini keys from this table, `collect()` reads the
+raw values in precedence order (CLI > environment > ini > default, remembering the source), and
+settings.resolve() turns them into one frozen Settings. The README's options table lists the same
+rows (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str  # the Settings field, and the key of its source in the report header
+    help: str
+    flag: str | None = None  # our command-line flag
+    owned_flag: str | None = None  # a flag another plugin declares (pytest-playwright's), read by its dest
+    dest: str | None = None  # argparse dest of owned_flag
+    env: str | None = None
+    ini: str | None = None
+    owned_ini: bool = False  # the ini key belongs to another plugin (it may not be declared at all)
+    default: str = ""  # as shown to the user ("" = none)
+    many: bool = False  # repeatable flag; the environment and ini take a comma (or line) list
+    switch: bool = False  # a flag without a value
+    metavar: str | None = None
+    make: str | None = None  # the `make` variable that sets the environment variable
+
+    @property
+    def option_dest(self) -> str:
+        return self.dest or f"conformance_{self.key}"
+
+    @property
+    def cli(self) -> str:
+        return self.flag or self.owned_flag or ""
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("profiles", "profiles to run (repeatable; default: all)", flag="--profile", metavar="NAME",
+           env="CONFORMANCE_PROFILES", ini="conformance_profiles", default="all", many=True),
+    Option("checks", "check ids to run, globs such as AGE-01 or 'REN-*' (repeatable; default: all)",
+           flag="--check", metavar="ID", env="CONFORMANCE_CHECKS", ini="conformance_checks", default="all",
+           many=True),
+    Option("browsers", "browser engines to run (pytest-playwright's --browser)", owned_flag="--browser",
+           dest="browser", env="CONFORMANCE_BROWSERS", ini="conformance_browsers", default="chromium,firefox",
+           many=True),
+    Option("executables", "launch this executable for an engine, NAME=PATH (repeatable)",
+           flag="--browser-executable", metavar="NAME=PATH", env="CONFORMANCE_BROWSER_EXECUTABLE",
+           default="auto", many=True),
+    Option("report", "where to write the JSON report", flag="--conformance-report", metavar="PATH",
+           env="CONFORMANCE_REPORT", ini="conformance_report", default="reports/conformance.json"),
+    Option("expectations", "known Django defects file", flag="--expectations", metavar="PATH",
+           env="CONFORMANCE_EXPECTATIONS", ini="conformance_expectations", default="conformance/expectations.toml"),
+    Option("base_url", "judge this running deployment instead of starting the reference site "
+           "(pytest-playwright's --base-url)", owned_flag="--base-url", dest="base_url",
+           env="CONFORMANCE_BASE_URL", ini="base_url", owned_ini=True, make="BASE_URL"),
+    Option("probe_token", "the deployment's CONFORMANCE_PROBE_TOKEN (probe mode)", flag="--probe-token",
+           metavar="TOKEN", env="CONFORMANCE_PROBE_TOKEN", make="PROBE_TOKEN"),
+    Option("blackbox", "black-box mode: a TOML file saying how to sign in and the promised policy",
+           flag="--blackbox", metavar="FILE", env="CONFORMANCE_BLACKBOX", ini="conformance_blackbox",
+           make="BLACKBOX"),
+    Option("ignore_https_errors", "accept the deployment's untrusted TLS certificate (staging)",
+           flag="--ignore-https-errors", switch=True, env="CONFORMANCE_IGNORE_HTTPS_ERRORS",
+           ini="conformance_ignore_https_errors", default="off", make="INSECURE"),
+    Option("connect", "use browsers from a Playwright browser server (playwright run-server)",
+           flag="--connect", metavar="WS_ENDPOINT", env="CONFORMANCE_CONNECT", ini="conformance_connect",
+           make="CONNECT"),
+)
+
+BY_KEY = {o.key: o for o in OPTIONS}
+
+
+def split(value) -> tuple[str, ...]:
+    """A list option's value: a CLI list as given, or a comma (or line) separated string."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return tuple(v.strip() for v in str(value or "").replace("\n", ",").split(",") if v.strip())
+
+
+def collect(cli: dict, env: dict, ini: dict) -> dict[str, tuple[object, str]]:
+    """key -> (the first value set, its source): "CLI", "env NAME", "ini" or "default" (None)."""
+    out = {}
+    for option in OPTIONS:
+        value, source = None, "default"
+        if cli.get(option.key):
+            value, source = cli[option.key], "CLI"
+        elif option.env and env.get(option.env):
+            value, source = env[option.env], f"env {option.env}"
+        elif option.ini and ini.get(option.key):
+            value, source = ini[option.key], "ini"
+        out[option.key] = (value, source)
+    return out

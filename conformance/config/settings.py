@@ -1,0 +1,162 @@
+"""One frozen Settings object, resolved once per run from the options table (options.py):
+CLI > environment > ini > default.
+
+Each value remembers where it came from, and the report header prints that. Fixtures and checks
+read this object, never os.environ.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..targets import profiles
+from ..targets.target import BLACK_BOX, PROBE, REFERENCE
+from .options import collect, split
+
+DEFAULT_BROWSERS = ("chromium", "firefox")
+KNOWN_BROWSERS = ("chromium", "firefox", "webkit")
+DEFAULT_REPORT = "reports/conformance.json"
+DEFAULT_EXPECTATIONS = "conformance/expectations.toml"
+YES, NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+class SettingsError(Exception):
+    """Bad input; the message is one line that names the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    profiles: tuple[profiles.Profile, ...]
+    check_patterns: tuple[str, ...]  # fnmatch patterns over check ids; () = all
+    browsers: tuple[str, ...]
+    executables: dict  # browser -> path override
+    report_path: Path
+    expectations_path: Path
+    sources: dict = field(default_factory=dict)  # setting -> "CLI" | "env NAME" | "ini" | "default"
+    profile_names: tuple[str, ...] = ()  # as asked; a deployment's profiles are known only later
+    base_url: str | None = None  # a running site to judge; None = spawn the reference site
+    probe_token: str | None = None  # the deployment's CONFORMANCE_PROBE_TOKEN
+    blackbox_path: Path | None = None  # black-box mode: how to sign in, and the expected policy
+    ignore_https_errors: bool = False
+    connect: str | None = None  # a Playwright browser server's ws endpoint; None = launch locally
+    site: object = None  # the deployment once discovered (targets.deployment / blackbox_config)
+
+    @property
+    def mode(self) -> str:
+        """How the suite reaches the site: the one place this is decided."""
+        if self.base_url is None:
+            return REFERENCE
+        return BLACK_BOX if self.blackbox_path is not None else PROBE
+
+    @property
+    def context_args(self) -> dict:
+        """Options every browser context (and persistent profile) of the run adds to
+        pytest-playwright's browser_context_args."""
+        return {"ignore_https_errors": True} if self.ignore_https_errors else {}
+
+    @property
+    def connect_args(self) -> dict | None:
+        """BrowserType.connect() arguments for --connect; None: launch browsers here."""
+        return {"endpoint": self.connect} if self.connect else None
+
+    def with_site(self, site) -> "Settings":
+        """This run against a discovered deployment: its profiles, filtered by --profile."""
+        known = {p.name: p for p in site.profiles}
+        unknown = [n for n in self.profile_names if n not in known]
+        if unknown:
+            raise SettingsError(f"unknown profile {', '.join(unknown)} (from {self.sources['profiles']}) "
+                                f"for {site.base_url}; its profiles: {', '.join(known)}")
+        chosen = tuple(known[n] for n in self.profile_names) or site.profiles
+        return dataclasses.replace(self, profiles=chosen, site=site)
+
+    def selects(self, check_id: str) -> bool:
+        return not self.check_patterns or any(fnmatch.fnmatchcase(check_id, p) for p in self.check_patterns)
+
+    def header(self) -> str:
+        def src(key: str) -> str:
+            return self.sources.get(key, "default")
+        names = [p.name for p in self.profiles]
+        shown = ",".join(names) if len(names) <= 3 else f"{len(names)} profiles"
+        if self.mode == REFERENCE:
+            target = "spawned target_site"
+        else:
+            django = getattr(self.site, "django", None)
+            django = f", Django {django}" if django and django != "unknown" else ""
+            target = f"{self.base_url} ({self.mode}{django}, from {src('base_url')})"
+        via = f", connect={self.connect} (from {src('connect')})" if self.connect else ""
+        return (f"conformance: profiles={shown} (from {src('profiles')}), "
+                f"target={target}, browsers={','.join(self.browsers)} (from {src('browsers')}){via}, "
+                f"checks={','.join(self.check_patterns) or 'all'} (from {src('checks')}), "
+                f"report={self.report_path} (from {src('report')})")
+
+
+def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
+            catalogue: tuple[profiles.Profile, ...] = profiles.PROFILES) -> Settings:
+    """Build Settings from the three sources. cli/ini hold raw option values by key; env defaults
+    to os.environ (read here, once, at the boundary). `catalogue` is the reference profiles plus
+    any a plugin added."""
+    raw = collect(cli, dict(os.environ if env is None else env), ini)
+    sources = {key: source for key, (_, source) in raw.items()}
+
+    def value(key: str):
+        return raw[key][0]
+
+    def path(key: str, default: str | None) -> Path | None:
+        given = value(key) or default
+        if not given:
+            return None
+        p = Path(given)
+        return p if p.is_absolute() else rootdir / p
+
+    base_url = value("base_url") or None
+    blackbox = path("blackbox", None)
+    if blackbox is not None and not base_url:
+        raise SettingsError("--blackbox needs --base-url (the site to sign in to)")
+    flag = str(value("ignore_https_errors") or "").strip().lower()
+    if flag not in YES + NO:
+        raise SettingsError(f"ignore_https_errors = {value('ignore_https_errors')!r} "
+                            f"(from {sources['ignore_https_errors']}): use 1 or 0")
+
+    names = tuple(dict.fromkeys(split(value("profiles"))))
+    chosen: tuple[profiles.Profile, ...] = ()
+    if not base_url:  # a deployment's profiles come from its probe (Settings.with_site)
+        try:
+            chosen = profiles.select(names or None, catalogue)
+        except KeyError as exc:
+            raise SettingsError(
+                f"unknown profile {exc.args[0]} (from {sources['profiles']}); "
+                f"known profiles: {', '.join(p.name for p in catalogue)}") from None
+
+    browsers = split(value("browsers")) or DEFAULT_BROWSERS
+    bad = [b for b in browsers if b not in KNOWN_BROWSERS]
+    if bad:
+        raise SettingsError(f"unknown browser {', '.join(bad)} (from {sources['browsers']}); "
+                            f"choose from {', '.join(KNOWN_BROWSERS)}")
+
+    executables = {}
+    for item in split(value("executables")):
+        name, eq, exe = item.partition("=")
+        if not eq or name not in KNOWN_BROWSERS or not exe:
+            raise SettingsError(f"--browser-executable takes NAME=PATH with NAME one of "
+                                f"{', '.join(KNOWN_BROWSERS)}; got {item!r}")
+        executables[name] = exe
+
+    return Settings(
+        profiles=chosen,
+        check_patterns=split(value("checks")),
+        browsers=tuple(dict.fromkeys(browsers)),
+        executables=executables,
+        report_path=path("report", DEFAULT_REPORT),
+        expectations_path=path("expectations", DEFAULT_EXPECTATIONS),
+        sources=sources,
+        profile_names=names,
+        base_url=base_url,
+        probe_token=value("probe_token") or None,
+        blackbox_path=blackbox,
+        ignore_https_errors=flag in YES,
+        connect=value("connect") or None,
+    )

@@ -1,0 +1,260 @@
+"""The black-box driver: sign in through the site's own login form, read the page only a
+signed-in user sees, log out through the site's own logout, and replay an old cookie value. Each
+action becomes an Exchange whose Reply is built from what the browser sent (the request's Cookie
+header) and what the site showed (signed in or not), so the checks judge it as they judge the
+probe's. Signing in and logging out are the ordered steps of the config (targets/blackbox_config.py).
+
+Nothing the probe reports is invented: there is no stored expiry and no server clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from email.utils import parsedate_to_datetime
+from typing import Mapping
+
+from playwright.async_api import Error as PlaywrightError
+
+from ..exchange import Exchange, Reply, split_set_cookie
+from ..targets.blackbox_config import NO_LOGOUT, NO_WRITE, Step
+from ..targets.capabilities import LOGOUT, WRITE
+from ..targets.probe_client import TLS_HINT
+from ..targets.target import Target
+from .base import Driver, DriverError
+
+
+class BlackBoxDriver(Driver):
+    """Acts through the site's own pages instead of the probe."""
+
+    @classmethod
+    def lacks(cls, target: Target) -> Mapping[str, str]:
+        return {WRITE: NO_WRITE, **({} if target.blackbox.logout else {LOGOUT: NO_LOGOUT})}
+
+    @property
+    def site(self):
+        return self.target.blackbox
+
+    async def start(self, label: str) -> Exchange:
+        await self.open()
+        exchange = await self._perform(label, "start", self.site.login, record_pages=False)
+        if exchange.session_set_cookie(self.target.promise.attributes.name) is None:
+            # Not a verdict: with no session there is nothing to judge (wrong credentials, or a
+            # cookie name the policy does not know). Dropped, so no check reads it as the site's.
+            self.obs.exchanges.remove(exchange)
+            names = sorted({c.name for c in exchange.set_cookies}) or ["none"]
+            raise DriverError(
+                f"{label}: signing in set no {self.target.promise.attributes.name!r} cookie (cookies set: "
+                f"{', '.join(names)}; landed on {self._page.url}): check the credentials in "
+                f"{self.site.username_env}/{self.site.password_env}, [login] and [policy] cookie_name in "
+                f"{self.site.source}")
+        return exchange
+
+    async def read(self, label: str) -> Exchange:
+        await self.open()
+        return await self._visit(label, self.site.signed_in_url, "read")
+
+    async def write(self, label: str) -> Exchange:
+        raise DriverError(f"{label}: {NO_WRITE}")
+
+    async def logout(self, label: str) -> Exchange:
+        if not self.site.logout:
+            raise DriverError(f"{label}: {NO_LOGOUT}")
+        await self.open()
+        # Every page on the way is a real request by a signed-in visitor (a sliding site saves on it).
+        exchange = await self._perform(label, "logout", self.site.logout, record_pages=True)
+        if exchange.status >= 400:
+            raise DriverError(f"{label}: logging out answered HTTP {exchange.status} at {exchange.url} "
+                              f"(a GET logout? Django's is POST-only: give [logout] a page and a submit "
+                              f"selector, see README)")
+        return exchange
+
+    async def _perform(self, label: str, action: str, steps: tuple[Step, ...], record_pages: bool) -> Exchange:
+        """The steps in order; the last is the action's own request, recorded as `label`. With
+        record_pages, pages opened on the way are recorded too (as `label-page` reads); the sign-in's
+        are not (the visitor is anonymous there)."""
+        url, exchange = self._page.url, None
+        for i, step in enumerate(steps):
+            last = i == len(steps) - 1
+            if step.kind == "goto":
+                url = step.target
+                if last or record_pages:
+                    exchange = await self._visit(label if last else f"{label}-page", url,
+                                                 action if last else "read")
+                else:
+                    await self._step(label, f"open the {step.key}", self._page.goto(url))
+            elif step.kind == "fill":
+                await self._step(label, f"fill {step.key} {step.target!r}", self._page.fill(step.target, step.value))
+            elif step.kind == "submit":
+                exchange = await self._submit(label if last else f"{label}-page", action if last else "read",
+                                              url, step)
+            else:
+                raise DriverError(f"{label}: unknown step {step.kind!r} ({step.key})")
+        if exchange is None or exchange.label != label:
+            raise DriverError(f"{label}: the last step of {steps[-1].key} made no request")
+        return exchange
+
+    async def _step(self, label: str, what: str, awaitable):
+        """A page action whose failure is a setup problem: one line naming the config key."""
+        try:
+            return await awaitable
+        except PlaywrightError as exc:
+            raise DriverError(f"{label}: cannot {what} at {self._page.url}: {str(exc).splitlines()[0]} "
+                              f"(check {self.site.source})") from None
+
+    async def _submit(self, label: str, action: str, url: str, step: Step) -> Exchange:
+        """Click a form's submit button and record the navigation it causes."""
+        page = self._page
+
+        async def click():
+            async with page.expect_navigation():
+                await page.click(step.target)
+
+        return await self._navigate(label, action, url, click, f"click {step.key} {step.target!r}")
+
+    async def _visit(self, label: str, url: str, action: str) -> Exchange:
+        """A real navigation: the request is the browser's own, redirects and all."""
+        return await self._navigate(label, action, url, lambda: self._page.goto(url), f"open {url}")
+
+    async def _navigate(self, label: str, action: str, url: str, go, what: str) -> Exchange:
+        """Run a navigation and turn every response from the site (redirects, the document, its
+        stylesheets) into one Exchange, timed by the last response that set the session cookie
+        (the last save: a sliding site saves on every request, stylesheets included), else by
+        the document: from when its request left to when it arrived."""
+        page, seen = self._page, []
+
+        def record(response) -> None:  # Playwright wraps handlers: a bound builtin will not do
+            seen.append((time.time(), response))
+
+        page.on("response", record)
+        began, failure = time.time(), None
+        try:
+            try:
+                await go()
+            except PlaywrightError as exc:
+                # Chromium fails a navigation to an error status with an empty body; the response
+                # itself was seen and is judged below (a 405 logout is a setup error, not a verdict).
+                failure = exc
+            try:
+                # Until the page's requests are done (stylesheets, the favicon): on a site that
+                # saves every request each of them re-sets the cookie, and the last one counts.
+                await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_TIMEOUT_MS)
+            except PlaywrightError:
+                pass  # a page that keeps polling: what arrived so far is what is judged
+            # The jar is read while still listening: every response it reflects was announced
+            # before its answer (one ordered connection), so none is missing from this step.
+            jar = await self.jar()
+        finally:
+            page.remove_listener("response", record)
+        chain = [(t, r) for t, r in seen if r.url.startswith(self.target.base_url)]
+        documents = [i for i, (_, r) in enumerate(chain) if r.request.is_navigation_request()]
+        if not documents:
+            reason = str(failure).splitlines()[0] if failure else f"no page from {self.target.base_url}"
+            raise DriverError(f"{label}: cannot {what} at {page.url}: {reason}{_tls_hint(reason)} "
+                              f"(check {self.site.source})")
+        first, document = chain[documents[0]][1], chain[documents[-1]][1]
+        if action == "read":
+            _require_verdict_status(label, url, first.status)
+        if document.status >= 500:
+            raise DriverError(f"{label}: {document.url} answered HTTP {document.status}: a server error is "
+                              "not a verdict on the session")
+        name = self.target.promise.attributes.name
+        set_cookies, dates, key = [], [], documents[0]
+        for i, (_, response) in enumerate(chain):
+            headers = await response.headers_array()
+            mine = [h["value"] for h in headers if h["name"].lower() == "set-cookie"]
+            if any(c.name == name for c in split_set_cookie(mine)):
+                key = i
+            set_cookies += mine
+            dates.append(next((h["value"] for h in headers if h["name"].lower() == "date"), None))
+        date = dates[key]  # the Date of the response whose Set-Cookie is judged (Expires vs Date + Max-Age)
+        received = chain[key][0]
+        exchange = dataclasses.replace(
+            self._make(label, action, url, self._sent(chain[key][1], began, received), received, first.status,
+                       date, set_cookies, (await first.request.all_headers()).get("cookie"),
+                       self.site.signed_in(await _document_text(document, page))),
+            jar=jar, began_at=began)
+        self.obs.exchanges.append(exchange)
+        return exchange
+
+    def _sent(self, response, began: float, received: float) -> float:
+        """When the request of this response left: Playwright's request timing (the browser's
+        clock, so only for a browser on this machine), kept within what was seen here; else when
+        the navigation began (the earliest it can have left)."""
+        started = response.request.timing.get("startTime", -1)
+        if not self.obs.browser_clock_shared or not started or started <= 0:
+            return began
+        return min(max(started / 1000, began), received)
+
+    def _make(self, label, action, url, sent, received, status, date, set_cookies, cookie_header, signed_in):
+        value = cookie_value(cookie_header, self.target.promise.attributes.name)
+        return Exchange(
+            label=label, url=url, sent_at=sent, received_at=received, status=status,
+            date_header=parsedate_to_datetime(date).timestamp() if date else None,
+            set_cookies=tuple(split_set_cookie(set_cookies)),
+            # As far as the site's pages tell: accepted means the page showed the user signed in.
+            # A cookie set on a page that did not (a new, anonymous session after expiry) is not
+            # a save of the session under test.
+            reply=Reply(action=action, cookie_header=cookie_header, session_cookie=value, accepted=signed_in,
+                        own_session=action == "start" or signed_in))
+
+    async def replay(self, label: str, value: str) -> Exchange:
+        """The signed-in page, asked with exactly this cookie value and nothing else (Playwright's
+        HTTP client, as in probe mode: the server is judged here, not the browser)."""
+        name, url = self.target.promise.attributes.name, self.site.signed_in_url
+        cookie = f"{name}={value}"
+        sent = time.time()
+        response = await self.context.request.get(url, headers={"Cookie": cookie}, fail_on_status_code=False,
+                                                  max_redirects=0)
+        body = await response.text()
+        received = time.time()
+        headers = response.headers_array
+        date = next((h["value"] for h in headers if h["name"].lower() == "date"), None)
+        _require_verdict_status(label, url, response.status)
+        # A refused session redirects to the login page (or shows it): not signed in either way.
+        signed_in = response.status == 200 and self.site.signed_in(body)
+        exchange = self._make(label, "read", url, sent, received, response.status, date,
+                              [h["value"] for h in headers if h["name"].lower() == "set-cookie"], cookie, signed_in)
+        self.obs.exchanges.append(exchange)
+        return exchange
+
+
+# A polling page never goes network-idle; after this long what arrived is what is judged.
+NETWORK_IDLE_TIMEOUT_MS = 5_000
+
+
+def _require_verdict_status(label: str, url: str, status: int) -> None:
+    """The signed-in page's answer must say signed in or clearly not: the page (200), a redirect
+    (to the login), or 401/403. A 404, a 429 from login throttling or a 5xx says neither, and
+    counting it as "refused" would pass expiry checks for the wrong reason."""
+    if status == 200 or 300 <= status < 400 or status in (401, 403):
+        return
+    raise DriverError(f"{label}: {url} answered HTTP {status}, which says neither signed in nor refused: "
+                      "not a verdict on the session")
+
+
+def _tls_hint(reason: str) -> str:
+    return TLS_HINT if any(
+        mark in reason for mark in ("ERR_CERT_", "SEC_ERROR_", "SSL_ERROR_", "certificate")) else ""
+
+
+def cookie_value(header: str | None, name: str) -> str | None:
+    """A cookie's value in a Cookie request header (SimpleCookie would stop at the first value
+    it dislikes, and sites set all sorts)."""
+    for pair in (header or "").split(";"):
+        key, eq, value = pair.strip().partition("=")
+        if eq and key == name:
+            return value
+    return None
+
+
+async def _document_text(response, page) -> str:
+    """The final document as the server sent it (the DOM may be mid-navigation, e.g. Chromium's
+    own error page after an error status), else the page's content."""
+    try:
+        return await response.text()
+    except PlaywrightError:
+        try:
+            return await page.content()
+        except PlaywrightError:
+            return ""

@@ -1,0 +1,74 @@
+"""Known Django defects, kept as reviewed data (as web-platform-tests keeps expected failures).
+
+A `fail` that matches an entry is reported as known (with the entry's reason) and does not fail
+the run; an entry that no longer fails is reported so the file can be pruned. Every entry names
+the Django versions it applies to (`django`, a version specifier such as ">=4.2,<6.1"), since
+Django's own releases fix defects.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+
+class ExpectationsError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Known:
+    check: str  # fnmatch pattern over check ids
+    profile: str
+    browser: str
+    reason: str
+    reproduction: str
+    django: str = ""  # PEP 440 specifier over the site's Django version; "" = every version
+
+    def matches(self, check_id: str, profile: str, browser: str, django: str | None = None) -> bool:
+        return (fnmatch.fnmatchcase(check_id, self.check) and fnmatch.fnmatchcase(profile, self.profile)
+                and fnmatch.fnmatchcase(browser, self.browser) and self.applies_to(django))
+
+    def applies_to(self, django: str | None) -> bool:
+        """Whether this Django version is one the entry names (an unknown version: only when the
+        entry names every version)."""
+        if not self.django:
+            return True
+        try:
+            return SpecifierSet(self.django).contains(Version(django or ""), prereleases=True)
+        except InvalidVersion:
+            return False
+
+
+def load(path: Path) -> tuple[Known, ...]:
+    if not path.exists():
+        return ()
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ExpectationsError(f"{path}: not valid TOML: {exc}") from None
+    out = []
+    for i, entry in enumerate(data.get("known", []), 1):
+        missing = [k for k in ("check", "profile", "django", "reason", "reproduction") if not entry.get(k)]
+        if missing:
+            raise ExpectationsError(f"{path}: [[known]] entry {i} lacks {', '.join(missing)}")
+        django = str(entry["django"]).strip()
+        try:
+            SpecifierSet("" if django == "*" else django)
+        except InvalidSpecifier:
+            raise ExpectationsError(f"{path}: [[known]] entry {i}: django = {django!r} is not a version "
+                                    "specifier (e.g. \">=4.2\" or \">=5.0,<6.1\"; \"*\" for every version)") from None
+        out.append(Known(entry["check"], entry["profile"], entry.get("browser", "*"),
+                         " ".join(entry["reason"].split()), entry["reproduction"].strip(),
+                         "" if django == "*" else django))
+    return tuple(out)
+
+
+def find(known: tuple[Known, ...], check_id: str, profile: str, browser: str,
+         django: str | None = None) -> Known | None:
+    return next((k for k in known if k.matches(check_id, profile, browser, django)), None)

@@ -1,0 +1,114 @@
+"""Find a runnable browser for each engine and say how to launch it.
+
+Order: the user's --browser-executable, then Playwright's own build (normal on a laptop after
+`playwright install`), then the system's package (Debian: chromium, firefox-esr). A system
+Firefox runs through Playwright's WebDriver BiDi channel ("moz-firefox").
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+
+SYSTEM_CANDIDATES = {
+    "chromium": ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"),
+    "firefox": ("firefox-esr", "firefox"),
+    "webkit": (),
+}
+INSTALL_HINT = {
+    "chromium": "run `make browsers`, or `.venv/bin/playwright install chromium`, "
+                "or `apt-get install chromium`, or pass --browser-executable chromium=/path/to/chrome",
+    "firefox": "run `make browsers`, or `.venv/bin/playwright install firefox`, "
+               "or `apt-get install firefox-esr`, or pass --browser-executable firefox=/path/to/firefox",
+    "webkit": "run `.venv/bin/playwright install webkit` (there is no system WebKit fallback)",
+}
+
+
+class BrowserMissing(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class BrowserSpec:
+    name: str  # playwright engine: chromium | firefox | webkit
+    executable: str | None  # None: Playwright's own build at its default path
+    source: str  # "playwright", "system", "--browser-executable", "channel"
+    launch_args: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.source}: {self.executable or 'bundled'})"
+
+
+def _system_launch_args(name: str, executable: str) -> dict:
+    if name == "chromium":
+        # Root cannot use Chromium's sandbox; background networking only produces refused
+        # connections on a closed network and slows start-up.
+        args = ["--disable-background-networking"]
+        if os.geteuid() == 0:
+            args.insert(0, "--no-sandbox")
+        return {"executable_path": executable, "args": args}
+    if name == "firefox":
+        return {"executable_path": executable, "channel": "moz-firefox"}
+    return {"executable_path": executable}
+
+
+def resolve(name: str, playwright_path: str | None, override: str | None = None,
+            channel: str | None = None) -> BrowserSpec:
+    """Pick the browser to launch for an engine, or raise BrowserMissing with the fix."""
+    if channel:
+        return BrowserSpec(name, None, "channel", {"channel": channel})
+    if override:
+        if not (os.path.isfile(override) and os.access(override, os.X_OK)):
+            raise BrowserMissing(f"{name}: --browser-executable {override} is not an executable file")
+        return BrowserSpec(name, override, "--browser-executable", _system_launch_args(name, override))
+    if playwright_path and os.path.isfile(playwright_path):
+        args = {"args": ["--no-sandbox"]} if name == "chromium" and os.geteuid() == 0 else {}
+        return BrowserSpec(name, playwright_path, "playwright", args)
+    for candidate in SYSTEM_CANDIDATES.get(name, ()):
+        found = shutil.which(candidate)
+        if found:
+            return BrowserSpec(name, found, "system", _system_launch_args(name, found))
+    raise BrowserMissing(f"no {name} browser found: {INSTALL_HINT[name]}")
+
+
+def remote(name: str, override: str | None = None, channel: str | None = None) -> BrowserSpec:
+    """A browser a Playwright browser server (--connect) launches: its own build unless told
+    otherwise. Paths are the server machine's, so nothing is checked here; passing an executable
+    or args needs the server started with --unsafe."""
+    if channel:
+        return BrowserSpec(name, None, "remote channel", {"channel": channel})
+    if override:
+        return BrowserSpec(name, override, "remote --browser-executable", _system_launch_args(name, override))
+    return BrowserSpec(name, None, "remote", {})
+
+
+def playwright_paths() -> dict[str, str | None]:
+    """Where Playwright expects its own builds (they may not be installed)."""
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as pw:
+            return {n: getattr(pw, n).executable_path for n in ("chromium", "firefox", "webkit")}
+    except Exception:  # a broken driver install: fall back to system browsers only
+        return {"chromium": None, "firefox": None, "webkit": None}
+
+
+def main(argv: list[str]) -> int:
+    """`python -m conformance.observe.browsers NAME...`: say which browser each engine would launch, or
+    what to install; exit 1 if any is missing (the Makefile installs system browsers then)."""
+    paths = playwright_paths()
+    missing = 0
+    for name in argv or ["chromium", "firefox"]:
+        try:
+            print(f"{name}: {resolve(name, paths.get(name)).describe()}")
+        except BrowserMissing as exc:
+            print(str(exc))
+            missing += 1
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

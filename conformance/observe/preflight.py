@@ -1,0 +1,90 @@
+"""Black-box mode's sign-in, rehearsed once before anything is judged, in a browser launched and
+contexts opened as the run's are (pytest-playwright's launch and context arguments): a wrong
+selector, password or cookie name is bad input (one line, exit code 4), not a site failing every
+check."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import async_playwright
+
+from ..drivers import DriverError
+from ..drivers.blackbox import BlackBoxDriver
+from ..exchange import Observation
+from ..targets.blackbox_config import BlackBoxConfig
+from ..targets.target import Target
+from .campaign import BrowserSetup
+from .launch import launch
+
+# A selector that is not on the page fails after this long (Playwright's default is 30 s).
+PREFLIGHT_TIMEOUT_MS = 10_000
+
+
+class PreflightFailed(Exception):
+    """The black-box config cannot work against this site; the message is one line naming the fix."""
+
+
+def rehearse(target: Target, browser: str, setup: BrowserSetup) -> None:
+    """Sign in, open the signed-in page, replay, sign in again, sign out, in `browser`; raise
+    PreflightFailed saying what went wrong. (In a thread: see campaign.run.)"""
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="conformance-preflight") as pool:
+        problem = pool.submit(asyncio.run, _try(target, browser, setup)).result()
+    if problem:
+        raise PreflightFailed(f"black-box sign-in failed in {browser}: {problem}")
+
+
+async def _try(target: Target, name: str, setup: BrowserSetup) -> str | None:
+    site = target.blackbox
+    async with async_playwright() as pw:
+        try:
+            browser = (await launch(pw, setup.specs[name], setup.launch_args, setup.connect)).browser
+        except PlaywrightError as exc:
+            return f"the browser did not start: {str(exc).splitlines()[0]}"
+        try:
+            async def visitor() -> BlackBoxDriver:
+                context = await browser.new_context(**setup.context_args)
+                page = await context.new_page()
+                page.set_default_timeout(PREFLIGHT_TIMEOUT_MS)
+                obs = Observation("preflight", target.profile, name, site.settings, ())
+                return BlackBoxDriver(target, obs, context, page)
+
+            try:
+                return await _rehearse(site, await visitor(), await visitor())
+            except DriverError as exc:
+                return str(exc)
+            except PlaywrightError as exc:  # the browser, not the config: still one line
+                return f"browser error: {str(exc).splitlines()[0]}"
+        finally:
+            await browser.close()
+
+
+async def _rehearse(site: BlackBoxConfig, main: BlackBoxDriver, other: BlackBoxDriver) -> str | None:
+    """What every check relies on, each as a yes/no with the key to fix. `other` is a second
+    browser context: a replay's and a second sign-in's."""
+    check = f"(check {site.source})"
+    anonymous = await other.replay("anonymous read", "")
+    if anonymous.accepted:
+        return f"{site.signed_in_url} shows [signed_in] text {site.signed_in_text!r} without signing in {check}"
+    await main.start("sign-in")
+    if not (await main.read("signed-in page")).accepted:
+        return (f"after signing in, {site.signed_in_url} does not show [signed_in] text "
+                f"{site.signed_in_text!r} {check}")
+    value = main.obs.exchanges[-1].sent_session_cookie
+    if not (await other.replay("replay", value)).accepted:
+        return (f"{site.signed_in_url} refused the session cookie replayed without the browser's other "
+                f"cookies or redirects: use the page's final URL (a trailing slash?) {check}")
+    # Every scenario signs in as this one account, at the same time. (The replays' answers left
+    # cookies in this context: a fresh start, as the campaign's pooled contexts get.)
+    await other.context.clear_cookies()
+    await other.start("second sign-in")
+    if not (await other.replay("first session after a second sign-in", value)).accepted:
+        return ("signing in again ended the account's first session (one session per user?): the suite "
+                "signs in many times at once; use an account the site lets sign in more than once")
+    if site.logout:
+        await main.logout("logout")
+        if (await main.read("after logout")).accepted:
+            return f"after [logout], {site.signed_in_url} still shows the user signed in {check}"
+    return None

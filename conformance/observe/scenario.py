@@ -1,0 +1,35 @@
+"""Declaring a scenario: a timeline a visitor follows, recorded into an Observation. The check
+families declare their scenarios (conformance/checks/) and each check names the one it reads; the
+campaign runs whichever the selected checks need, one per (scenario, profile, browser)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Awaitable, Callable, NamedTuple
+
+
+class ScenarioKey(NamedTuple):
+    """One observation to make: this scenario, on this profile's target, in this browser."""
+
+    scenario: str
+    profile: str
+    browser: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str  # stable: step labels and the report's timings refer to it
+    run: Callable[..., Awaitable[None]]  # async fn(stage), or fn(stages) when grouped
+    # Grouped: one run per browser covers every profile that needs it (browser restarts are whole
+    # browser starts: done once for the group, after the timed scenarios, without deadlines).
+    grouped: bool = False
+
+    def __repr__(self) -> str:
+        return f"Scenario({self.name!r})"
+
+
+def scenario(name: str, grouped: bool = False):
+    """`@scenario("lifecycle")` on an `async def fn(stage)` (grouped: `fn(stages)`)."""
+    def decorate(fn) -> Scenario:
+        return Scenario(name, fn, grouped)
+    return decorate

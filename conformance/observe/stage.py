@@ -1,0 +1,140 @@
+"""A scenario's handle on the run (a Stage): its target and promise, its pooled contexts, replays,
+and the deadlines it plans with. Scenarios (declared by the check families) record exchanges into
+their Observation and never judge; the checks judge. Every wait goes through timing.until() with a
+deadline computed from an earlier exchange (anchored on when the server handled it).
+
+Step labels are part of the contract between a family's scenarios and its checks (checks read
+obs.step("after-expiry")). A step that had to happen before a deadline is verified to have done
+so on the server's clock; if the machine was too busy, the scenario raises ScenarioInvalid (an
+error, never a verdict).
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from playwright.async_api import Browser, BrowserType
+
+from ..drivers import DriverError
+from ..exchange import Exchange, Observation
+from ..targets.target import Target
+from . import timing
+from .pool import ContextPool
+
+
+class ScenarioInvalid(Exception):
+    """The scenario could not set up what it needs to judge. Reported as an error."""
+
+
+class NoSessionCookie(Exception):
+    """start/ set no session cookie; the observation so far is still judged."""
+
+
+@dataclass
+class Stage:
+    browser: Browser
+    browser_type: BrowserType
+    launch_args: dict
+    target: Target
+    obs: Observation
+    mains: ContextPool | None  # the scenario's own browser context (leasing one admits the scenario)
+    replays: ContextPool | None = None  # page-less contexts, cleared before each replay
+    failure: Exception | None = None  # in a group scenario: why this stage dropped out
+    context_args: dict = field(default_factory=dict)  # every context this stage opens (TLS options)
+
+    @property
+    def cookie(self) -> str:
+        return self.target.promise.attributes.name
+
+    @property
+    def promise(self):
+        return self.target.promise
+
+    @asynccontextmanager
+    async def begin(self):
+        """Lease the scenario's context and start the session in it."""
+        async with self.mains.lease(self.target, self.obs) as main:
+            start = await main.start("start")
+            if start.session_set_cookie(self.cookie) is None:
+                raise NoSessionCookie()  # the checks report the missing cookie from `start`
+            yield main, start
+
+    async def replay(self, label: str, value: str) -> Exchange:
+        """Ask the server about a cookie value from a fresh context that never held this session
+        (a well-behaved browser never sends an expired cookie: this is the only way to see
+        server-side expiry)."""
+        async with self.replays.lease(self.target, self.obs) as fresh:
+            exchange = await fresh.replay(label, value)
+        if exchange.sent_session_cookie != value:
+            # A refused replay proves nothing if the old value never reached the server.
+            raise DriverError(f"{label}: the replayed cookie was not sent (Cookie received: "
+                              f"{exchange.cookie_header or '(none)'})")
+        return exchange
+
+    def at(self, exchange: Exchange) -> float:
+        return timing.handled_at(self.obs, exchange)
+
+    def require_before(self, exchange: Exchange, deadline: float, what: str) -> None:
+        """A step that had to precede a deadline did; otherwise drop it and everything after it
+        (no check may judge a late observation) and stop the scenario."""
+        start = self.obs.step("start")
+        guard = timing.BEFORE_DEADLINE_GUARD_S + timing.clock_uncertainty(self.obs)
+        if self.at(exchange) > deadline - guard:
+            del self.obs.exchanges[self.obs.exchanges.index(exchange):]
+            raise ScenarioInvalid(
+                f"{what} reached the server at +{self.at(exchange) - self.at(start):.2f} s, not before "
+                f"+{deadline - self.at(start):.2f} s: the machine was too busy to judge this scenario")
+
+    def planned_age(self, sc) -> float | None:
+        """The age a timeline plans with: the Set-Cookie's Max-Age when it is what the docs promise
+        (a fixed date's may read a second short), else the promise. A server announcing the wrong
+        age (none, or two weeks instead of 4 s) must not stretch the timeline: the checks judge
+        what happens at the promised deadline."""
+        p = self.promise
+        if p.max_age is None:
+            return None
+        if sc is not None and sc.max_age is not None and p.max_age - p.max_age_slack <= sc.max_age <= p.max_age:
+            return sc.max_age
+        return p.max_age
+
+    def browser_deadline(self) -> float | None:
+        """From when the main visitor's browser must no longer send the cookie (the last
+        Set-Cookie it got), margin included; None for a browser-length session. Counted from when
+        the response arrived here, which is never before the browser received it."""
+        for ex in reversed([e for e in self.obs.exchanges if not e.label.startswith("replay")]):
+            sc = ex.session_set_cookie(self.cookie)
+            if sc is not None and not sc.deletes:
+                age = self.planned_age(sc)
+                if age is None:
+                    return None
+                jar = ex.jar_cookie(self.cookie)
+                stored = jar.expires if jar is not None and jar.expires > 0 else 0.0
+                capped = min(stored, ex.received_at + age + timing.JAR_DEADLINE_CAP_S)
+                return max(ex.received_at + age, capped) + timing.BROWSER_MARGIN_S
+        return None
+
+    def counted_save(self, start: Exchange) -> Exchange:
+        """The save the server's deadline counts from: a fixed date never moves; otherwise the
+        last save the docs say happened (not what a server claims by re-sending a cookie)."""
+        if self.promise.fixed_deadline:
+            return start
+        return timing.last_save(self.obs, self.cookie, self.promise.save_every_request) or start
+
+    def server_deadline(self, start: Exchange, margin: float = timing.SERVER_MARGIN_S) -> float:
+        """From when the server must refuse the session (for waits: counted from when the saving
+        response arrived, never before the save). The promised age, not what the backend can
+        enforce: signed_cookies honouring a replay past set_expiry() is what the checks report (as
+        Django's documented caveat)."""
+        save = self.counted_save(start)
+        return save.received_at + self.promise.server_age + margin
+
+    def server_alive_until(self, start: Exchange) -> float:
+        """Until when the server must still honour the session (for steps that must come before
+        the deadline: counted from when the server handled the saving request, never after the
+        save)."""
+        return timing.honoured_until(self.obs, self.counted_save(start), self.promise.server_age)
+
+    def latest_value(self) -> str:
+        """The session cookie value the browser holds now (signed_cookies re-signs on every save)."""
+        return timing.last_save(self.obs, self.cookie).session_set_cookie(self.cookie).value

@@ -1,0 +1,249 @@
+"""pytest hooks only: options, configuration, header, collection, per-item results, the report.
+Fixtures are in fixtures.py, the stash in state.py; the flow itself lives in the other packages
+(targets -> drivers -> observe -> judge -> report)."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import json
+import os
+
+import pytest
+
+from .. import checks
+from ..config.options import OPTIONS
+from ..config.settings import SettingsError, resolve
+from ..judge import expectations
+from ..judge.check import check_of
+from ..judge.docs import doc_url
+from ..judge.verdict import CAVEAT, ERROR, FAIL, SKIP, Verdict
+from ..observe import browsers
+from ..observe.preflight import PreflightFailed
+from ..report import json_report, terminal
+from ..targets import blackbox_config, deployment, profiles
+from ..targets.target import BLACK_BOX, REFERENCE, Target
+from . import hookspecs, outcome
+from .recorder import Recorder
+from .state import KNOWN_KEY, PLAN_KEY, RECORDER_KEY, RESULT_KEY, SETTINGS_KEY, TARGETS_KEY, Plan
+from .xdist import BrowserScheduling, is_worker
+
+pytest_plugins = ["conformance.plugin.fixtures"]
+
+
+def pytest_addhooks(pluginmanager):
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("conformance", "django-session-conformance")
+    for option in OPTIONS:
+        if option.flag:
+            help_text = f"{option.help}; env {option.env}" if option.env else option.help
+            if option.switch:
+                group.addoption(option.flag, action="store_true", default=False, dest=option.option_dest,
+                                help=help_text)
+            else:
+                group.addoption(option.flag, action="append" if option.many else "store",
+                                default=[] if option.many else None, dest=option.option_dest,
+                                metavar=option.metavar, help=help_text)
+        if option.ini and not option.owned_ini:
+            parser.addini(option.ini, option.help)
+    group.addoption("--list-checks", action="store_true", default=False, dest="conformance_list",
+                    help="print the check catalogue (id, family, title, doc) and exit")
+
+
+def pytest_configure(config):
+    cli = {o.key: getattr(config.option, o.option_dest, None) for o in OPTIONS}
+    ini = {o.key: _ini(config, o.ini) for o in OPTIONS if o.ini}
+    extra = [p for found in config.hook.pytest_conformance_profiles(config=config) for p in (found or ())]
+    try:
+        settings = resolve(cli=cli, ini=ini, rootdir=config.rootpath, catalogue=profiles.PROFILES + tuple(extra))
+        known = expectations.load(settings.expectations_path)
+        if settings.mode != REFERENCE and not config.option.conformance_list:
+            settings = settings.with_site(_discover(settings))
+    except (SettingsError, expectations.ExpectationsError, deployment.DeploymentError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    # pytest-playwright parametrizes browser_name from this option; our default is both engines.
+    config.option.browser = list(settings.browsers)
+    config.stash[SETTINGS_KEY] = settings
+    config.stash[KNOWN_KEY] = known
+    config.stash[RECORDER_KEY] = Recorder()
+    config.stash[PLAN_KEY] = Plan()
+
+
+def _ini(config, name: str):
+    try:
+        return config.getini(name)
+    except ValueError:  # not declared: neither pytest-base-url nor its stand-in is loaded
+        return None
+
+
+def _discover(settings):
+    """The deployment behind --base-url: its probe's settings, or the black-box config."""
+    if settings.mode == BLACK_BOX:
+        return blackbox_config.load(settings.blackbox_path, settings.base_url, dict(os.environ))
+    return deployment.discover(settings.base_url, settings.probe_token, verify_tls=not settings.ignore_https_errors)
+
+
+def pytest_report_header(config):
+    settings = config.stash.get(SETTINGS_KEY, None)
+    return [settings.header()] if settings else []
+
+
+def pytest_generate_tests(metafunc):
+    if check_of(metafunc.function) is None:
+        return
+    names = [p.name for p in metafunc.config.stash[SETTINGS_KEY].profiles]
+    metafunc.parametrize("conformance_profile", names, ids=names, indirect=True)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    settings = config.stash[SETTINGS_KEY]
+    owners = {}
+    for item in items:
+        meta = check_of(item)
+        if meta is None:
+            continue
+        owner = owners.setdefault(meta.id, (item.function.__qualname__, item.path))
+        if owner != (item.function.__qualname__, item.path):
+            raise pytest.UsageError(f"duplicate check id {meta.id}: {owner[1]}::{owner[0]} and "
+                                    f"{item.path}::{item.function.__qualname__}")
+    if config.option.conformance_list:
+        _print_catalogue(config, items)
+        pytest.exit(f"{len(owners)} checks listed", returncode=0)
+    unmatched = [p for p in settings.check_patterns if not any(fnmatch.fnmatchcase(i, p) for i in owners)]
+    if owners and unmatched:
+        raise pytest.UsageError(f"unknown check id {', '.join(unmatched)}; known: {', '.join(sorted(owners))}")
+    keep, drop = [], []
+    for item in items:
+        meta = check_of(item)
+        (keep if meta is None or settings.selects(meta.id) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+    used = [i for i in items if check_of(i) is not None]
+    specs = {}
+    if used and not config.option.collectonly:
+        specs = _resolve_browsers(config, settings, {i.callspec.params["browser_name"] for i in used})
+    config.stash[PLAN_KEY] = Plan(frozenset(i.callspec.params["conformance_profile"] for i in used), specs)
+
+
+def _resolve_browsers(config, settings, names) -> dict:
+    channel = getattr(config.option, "browser_channel", None)
+    if settings.connect:  # the browsers live with the browser server, not here
+        return {name: browsers.remote(name, settings.executables.get(name), channel) for name in names}
+    paths = browsers.playwright_paths()
+    specs = {}
+    for name in sorted(names):
+        try:
+            specs[name] = browsers.resolve(name, paths.get(name), settings.executables.get(name), channel)
+        except browsers.BrowserMissing as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return specs
+
+
+def _print_catalogue(config, items):
+    seen = {}
+    for item in items:
+        meta = check_of(item)
+        if meta is not None:
+            seen.setdefault(meta.id, meta)
+    order = [f.name for f in checks.families()]
+    tw = config.get_terminal_writer()
+    for meta in sorted(seen.values(), key=lambda m: (order.index(m.family.name), m.id)):
+        tw.line(f"{meta.id:9} {meta.family.name:18} {meta.title}")
+        tw.line(f"{'':28} {doc_url(meta.doc, None)}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    meta = check_of(item)
+    if meta is None:
+        return rep
+    if call.when == "setup" and call.excinfo is not None and call.excinfo.errisinstance(PreflightFailed):
+        # The black-box config cannot work here: bad input, one line, exit code 4 (pytest's main
+        # prints a UsageError raised during the session as "ERROR: ..." and tears everything down).
+        raise pytest.UsageError(str(call.excinfo.value))
+    if not (call.when == "call" or (call.when == "setup" and not rep.passed)):
+        return rep
+    result = item.stash.get(RESULT_KEY, None)
+    if result is None:  # the test ended before a verdict: a setup error (or an unexpected skip)
+        profile, browser = item.callspec.params["conformance_profile"], item.callspec.params["browser_name"]
+        text = rep.longrepr[2] if rep.skipped and isinstance(rep.longrepr, tuple) else \
+            (call.excinfo.exconly() if call.excinfo else str(rep.longrepr))
+        target = item.config.stash.get(TARGETS_KEY, {}).get(profile)
+        result = outcome.result_for(meta, Verdict(SKIP if rep.skipped else ERROR, note=text),
+                                    target if isinstance(target, Target) else None, profile, browser, (), item.nodeid)
+    elif call.excinfo is not None and call.excinfo.errisinstance(outcome.HarnessError):
+        result = dataclasses.replace(result, verdict=ERROR)
+    result = dataclasses.replace(result, duration_s=round(rep.duration, 3))
+    item.config.stash[RECORDER_KEY].add(result)
+    rep.conformance_verdict = result.verdict
+    rep.conformance_known = bool(result.known)
+    # JUnit writes the properties of the teardown report, which copies item.user_properties.
+    item.user_properties.extend([("conformance_id", meta.id), ("verdict", result.verdict),
+                                 ("expected", result.expected), ("observed", result.observed),
+                                 ("doc", result.doc)] + ([("known", result.known)] if result.known else []))
+    return rep
+
+
+def pytest_report_teststatus(report, config):
+    verdict = getattr(report, "conformance_verdict", None)
+    if report.when != "call" or verdict is None:
+        return None
+    if verdict == CAVEAT:
+        return "caveat", "C", ("CAVEAT", {"yellow": True})
+    if verdict == FAIL and getattr(report, "conformance_known", False):
+        return "known", "K", ("KNOWN DJANGO DEFECT", {"yellow": True})
+    if verdict == ERROR:
+        return "error", "E", ("ERROR", {"red": True})
+    return None
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    recorder = config.stash.get(RECORDER_KEY, None)
+    if not recorder or not recorder.results:
+        return
+    report = recorder.report(checks.families(), {}, {})
+    terminalreporter.section("session conformance")
+    for line in terminal.lines(list(report.results), report.summary, checks.families()):
+        terminalreporter.write_line(line)
+    if recorder.timings:
+        terminalreporter.write_line("timings: " + ", ".join(f"{k}={v}" for k, v in recorder.timings.items()))
+    for line in recorder.incomplete:
+        terminalreporter.write_line(f"INCOMPLETE: {line}; the report lacks the verdicts it had made", red=True)
+    terminalreporter.write_line(f"report: {config.stash[SETTINGS_KEY].report_path}")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist: hand each worker whole browsers (plugin/xdist.py)."""
+    return BrowserScheduling(config, log, config.stash[SETTINGS_KEY].browsers)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist controller: gather a worker's results (the controller writes the report)."""
+    recorder = node.config.stash.get(RECORDER_KEY, None)
+    output = getattr(node, "workeroutput", {}).get("conformance")
+    if recorder is not None and output:
+        recorder.merge_worker(node.gateway.id, json.loads(output))
+    elif recorder is not None and error:
+        # Its verdicts went with it (xdist runs its unfinished items elsewhere): say so.
+        recorder.incomplete.append(f"worker {node.gateway.id} crashed: {str(error).splitlines()[0]}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    recorder = session.config.stash.get(RECORDER_KEY, None)
+    if not recorder:
+        return
+    if is_worker(session.config):  # hand everything to the controller
+        session.config.workeroutput["conformance"] = json.dumps(recorder.worker_output(), default=str)
+        return
+    if not recorder.results:
+        return
+    settings = session.config.stash[SETTINGS_KEY]
+    target = settings.site.describe() if settings.site is not None else {"mode": REFERENCE, "base_url": None}
+    json_report.write(settings.report_path, recorder.report(checks.families(), target, settings.sources))

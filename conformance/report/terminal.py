@@ -1,0 +1,64 @@
+"""The terminal summary: a matrix of profiles × families × browsers (the worst verdict of the
+family's checks, one letter per browser), the counts, what each family adds, and one line per
+caveat and per known Django defect."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..judge.verdict import CAVEAT, ERROR, FAIL, ORDER, PASS, SKIP
+from .results import KNOWN, Result
+
+LETTER = {PASS: "P", FAIL: "F", CAVEAT: "C", SKIP: "s", ERROR: "E", KNOWN: "K"}
+LEGEND = "P pass, F fail, K known Django defect, C caveat (documented limitation), s skip, E error, - none"
+
+
+def cell(results: list[Result], browsers: list[str]) -> str:
+    """One letter per browser: the worst verdict among these results (K when every fail is known)."""
+    letters = []
+    for browser in browsers:
+        mine = [r for r in results if r.browser == browser]
+        if not mine:
+            letters.append("-")
+            continue
+        worst = min(mine, key=lambda r: ORDER.index(r.verdict))
+        known = worst.verdict == FAIL and all(r.known for r in mine if r.verdict == FAIL)
+        letters.append(LETTER[KNOWN] if known else LETTER[worst.verdict])
+    return " ".join(letters)
+
+
+def lines(results: list[Result], summary: dict, families) -> list[str]:
+    if not results:
+        return []
+    browsers = sorted({r.browser for r in results})
+    profiles = sorted({r.profile for r in results})
+    names = [f.name for f in families]
+    width = max(len(p) for p in profiles) + 2
+    col = max(max(len(n) for n in names), 2 * len(browsers)) + 2
+    out = [f"cells: {' '.join(browsers)}; worst verdict of the family's checks. {LEGEND}",
+           "".ljust(width) + "".join(n.ljust(col) for n in names)]
+    by = defaultdict(list)
+    for r in results:
+        by[(r.profile, r.family)].append(r)
+    for profile in profiles:
+        out.append(profile.ljust(width) + "".join(cell(by[(profile, n)], browsers).ljust(col) for n in names))
+    v = summary["verdicts"]
+    out.append(f"{summary['total']} verdicts: {v[PASS]} pass, {v[FAIL]} fail ({summary['known_failures']} known "
+               f"Django defects), {v[CAVEAT]} caveat, {v[SKIP]} skip, {v[ERROR]} error")
+    for family in families:
+        if family.lines and family.name in summary.get("families", {}):
+            out += family.lines(summary["families"][family.name], results)
+    out += grouped(results, CAVEAT, "note", "caveat")
+    out += grouped([r for r in results if r.known], FAIL, "known", "known Django defect")
+    return out
+
+
+def grouped(results: list[Result], verdict: str, field: str, label: str) -> list[str]:
+    """One line per distinct reason, naming where it was seen (the JSON has every detail)."""
+    seen: dict[str, list[str]] = defaultdict(list)
+    for r in results:
+        if r.verdict == verdict:
+            where = f"{r.id} {r.profile}"
+            if where not in seen[getattr(r, field)]:
+                seen[getattr(r, field)].append(where)
+    return [f"{label}: {reason.split('. ')[0].rstrip('.')}. [{', '.join(where)}]" for reason, where in seen.items()]

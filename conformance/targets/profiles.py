@@ -1,0 +1,115 @@
+"""The documented session configurations, as data.
+
+A profile is what the reference site is started with (its ``SESSION_*`` settings) plus how the
+probe starts the session (the ``set_expiry()`` calls, in order). Names are stable: they appear in
+test ids, in ``--profile`` and in the report, so never rename one. Other profiles come only from
+a plugin's ``pytest_conformance_profiles`` hook (conformance/plugin/hookspecs.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .capabilities import RELAUNCH
+
+ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+    "cached-db": "django.contrib.sessions.backends.cached_db",
+    "file": "django.contrib.sessions.backends.file",
+    "signed-cookies": "django.contrib.sessions.backends.signed_cookies",
+}
+
+TWO_WEEKS = 60 * 60 * 24 * 7 * 2  # Django's default SESSION_COOKIE_AGE
+
+# A real relaunch is a whole browser start (Firefox: ~3 s of CPU); the attribute profiles have
+# nothing to add to what default-two-weeks proves about a persistent cookie surviving it.
+RELAUNCH_COVERED = ((RELAUNCH, "a persistent cookie surviving a real relaunch is checked on "
+                               "default-two-weeks; this profile is about cookie attributes"),)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    summary: str
+    session: dict = field(default_factory=dict)  # SESSION_* overrides for the site
+    expiry: tuple[str, ...] = ()  # probe start specs (conformance.protocol.ExpirySpec), in order
+    # (capability, reason): what this profile leaves to others (targets/capabilities.py)
+    withholds: tuple[tuple[str, str], ...] = ()
+    host: str | None = None  # loopback address to serve on; None: one of its own (see reference.py)
+    # The reference server's Django settings module: the reference site's own, or (only in a
+    # profile a plugin adds, such as the project's test apparatus) another one built on it.
+    site_settings: str = "target_site.settings"
+
+    @property
+    def settings(self) -> dict:
+        return dict(self.session)
+
+
+# The backend profiles use 4 s, not 3: file and signed_cookies count in whole seconds, and judging
+# renewal needs the renewed deadline (activity + age - 1 s) to fall well after the original
+# deadline plus its margin (see timing.ACTIVITY_FRACTION).
+def _backend_profiles() -> list[Profile]:
+    out = []
+    for key, engine in ENGINES.items():
+        out.append(Profile(
+            f"age-4s-{key}", f"SESSION_COOKIE_AGE=4 on the {key} backend",
+            {"SESSION_ENGINE": engine, "SESSION_COOKIE_AGE": 4}))
+        out.append(Profile(
+            f"set-expiry-int-{key}", f"set_expiry(4) under the default two-week age, {key} backend",
+            {"SESSION_ENGINE": engine}, ("int:4",)))
+    return out
+
+
+PROFILES: tuple[Profile, ...] = (
+    *_backend_profiles(),
+    Profile("default-two-weeks", "Django's defaults: two-week persistent cookie (checked by arithmetic)",
+            {"SESSION_ENGINE": ENGINES["db"]}),
+    Profile("browser-close", "SESSION_EXPIRE_AT_BROWSER_CLOSE=True, SESSION_COOKIE_AGE=3",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
+             "SESSION_COOKIE_AGE": 3}),
+    Profile("browser-close-signed-cookies",
+            "SESSION_EXPIRE_AT_BROWSER_CLOSE=True, SESSION_COOKIE_AGE=3, signed_cookies backend",
+            {"SESSION_ENGINE": ENGINES["signed-cookies"], "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
+             "SESSION_COOKIE_AGE": 3},
+            withholds=((RELAUNCH, "the browser treats this cookie exactly as browser-close's (same "
+                                  "attributes, no expiry); a real relaunch is checked there"),)),
+    Profile("save-every-request", "SESSION_SAVE_EVERY_REQUEST=True, SESSION_COOKIE_AGE=3",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_SAVE_EVERY_REQUEST": True,
+             "SESSION_COOKIE_AGE": 3}),
+    Profile("save-when-modified", "SESSION_SAVE_EVERY_REQUEST=False (the default), SESSION_COOKIE_AGE=3",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_SAVE_EVERY_REQUEST": False,
+             "SESSION_COOKIE_AGE": 3}),
+    Profile("set-expiry-zero", "set_expiry(0): browser-length cookie, SESSION_COOKIE_AGE=3",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 3}, ("int:0",)),
+    Profile("set-expiry-none", "set_expiry(300) then set_expiry(None): back to SESSION_COOKIE_AGE=3",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 3}, ("int:300", "none")),
+    Profile("set-expiry-datetime", "set_expiry(now + 3 s) as a datetime, default age",
+            {"SESSION_ENGINE": ENGINES["db"]}, ("datetime:3",)),
+    Profile("set-expiry-timedelta", "set_expiry(timedelta(seconds=3)), default age",
+            {"SESSION_ENGINE": ENGINES["db"]}, ("timedelta:3",)),
+    Profile("cookie-attributes", "custom name, Path, Domain, Secure, HttpOnly off, SameSite=Strict",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_NAME": "conformance_sid",
+             "SESSION_COOKIE_PATH": "/__conformance__/", "SESSION_COOKIE_DOMAIN": "127.0.0.1",
+             "SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": False,
+             "SESSION_COOKIE_SAMESITE": "Strict"}, withholds=RELAUNCH_COVERED, host="127.0.0.1"),
+    Profile("samesite-none", "SESSION_COOKIE_SAMESITE='None' with SESSION_COOKIE_SECURE=True",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_SAMESITE": "None",
+             "SESSION_COOKIE_SECURE": True}, withholds=RELAUNCH_COVERED),
+    Profile("samesite-off", "SESSION_COOKIE_SAMESITE=False: no SameSite attribute at all",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_SAMESITE": False}, withholds=RELAUNCH_COVERED),
+)
+
+BY_NAME = {p.name: p for p in PROFILES}
+assert len(BY_NAME) == len(PROFILES), "duplicate profile name"
+
+
+def select(names: tuple[str, ...] | None, catalogue: tuple[Profile, ...] = PROFILES) -> tuple[Profile, ...]:
+    """The profiles named (all of the catalogue when None); unknown names raise KeyError listing them."""
+    if not names:
+        return catalogue
+    known = {p.name: p for p in catalogue}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise KeyError(", ".join(unknown))
+    return tuple(known[n] for n in names)

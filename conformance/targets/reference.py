@@ -1,0 +1,121 @@
+"""Start the reference site for a profile in its own process, on a port the OS picks, in the
+run's site environment (sites/environment.py).
+
+Readiness is polled (the LISTENING line, then the probe answering), never slept for. If the
+process dies first, the error carries the tail of its log.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..protocol import TOKEN_SETTING
+from ..sites.environment import REPO_ROOT, SiteEnvironment
+from .probe_client import ProbeUnavailable, fetch_settings
+from .profiles import Profile
+START_TIMEOUT_S = 30.0  # a cold Django import on a busy 2-core machine takes a few seconds
+POLL_S = 0.05
+
+
+def host_for(profile: Profile, index: int) -> str:
+    """The profile's own loopback address: 127.0.0.0/8 is all loopback on Linux, and browsers
+    treat it as potentially trustworthy (Secure cookies work over http there, as on 127.0.0.1)."""
+    return profile.host or f"127.0.0.{10 + index}"
+
+
+class ServerError(Exception):
+    """The site did not start or answer; the message ends with its log tail."""
+
+
+def migrate_template(workdir: Path, environment: SiteEnvironment) -> Path:
+    """Migrate one SQLite file that every profile's server gets a copy of (migrating per
+    server would cost a second of CPU each)."""
+    db = workdir / "template.sqlite3"
+    env = environment.environ({"TARGET_SITE_DB": str(db), "DJANGO_SETTINGS_MODULE": "target_site.settings",
+                               "TARGET_SITE_SESSION": ""})
+    done = subprocess.run(environment.command(str(REPO_ROOT / "target_site" / "manage.py"), "migrate",
+                                              "--noinput", "-v", "0"), cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ServerError(f"migrating the reference site failed: {done.stderr.strip()[-500:]}")
+    return db
+
+
+@dataclass
+class ReferenceServer:
+    profile: Profile
+    process: subprocess.Popen
+    log_path: Path
+    token: str
+    base_url: str | None = None
+
+    @classmethod
+    def spawn(cls, profile: Profile, workdir: Path, template_db: Path, token: str, environment: SiteEnvironment,
+              host: str = "127.0.0.1") -> "ReferenceServer":
+        """Start the process; call wait_ready() afterwards (spawn all first, then wait).
+        Each profile gets its own loopback address (see host_for): cookies are per host, not per
+        port, so one browser context can hold sessions of several profiles without mixing them."""
+        home = workdir / profile.name
+        home.mkdir(parents=True, exist_ok=True)
+        db = home / "db.sqlite3"
+        shutil.copyfile(template_db, db)
+        session = dict(profile.session)
+        if session.get("SESSION_ENGINE", "").endswith(".file"):
+            (home / "sessions").mkdir(exist_ok=True)
+            session["SESSION_FILE_PATH"] = str(home / "sessions")
+        env = environment.environ({
+            "TARGET_SITE_SESSION": json.dumps(session), "TARGET_SITE_DB": str(db), TOKEN_SETTING: token,
+            "DJANGO_SETTINGS_MODULE": profile.site_settings, "TARGET_SITE_ALLOWED_HOSTS": host,
+            "PYTHONUNBUFFERED": "1"})
+        log_path = home / "server.log"
+        log = open(log_path, "wb")
+        process = subprocess.Popen(environment.command("-m", "target_site.serve", "--host", host, "--port", "0"),
+                                   cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+        log.close()  # the child holds its own descriptor
+        return cls(profile, process, log_path, token)
+
+    def log_tail(self, lines: int = 8) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return "(no log)"
+        return " | ".join(text[-lines:]) or "(empty log)"
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> "ReferenceServer":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(f"server for profile {self.profile.name} exited with "
+                                  f"{self.process.returncode} before it was ready: {self.log_tail()}")
+            if self.base_url is None:
+                for line in self.log_path.read_text(errors="replace").splitlines():
+                    if line.startswith("LISTENING "):
+                        self.base_url = line.split(" ", 1)[1].strip()
+            if self.base_url and self._probe_answers():
+                return self
+            time.sleep(POLL_S)
+        self.stop()
+        raise ServerError(f"server for profile {self.profile.name} not ready after {timeout:.0f} s: "
+                          f"{self.log_tail()}")
+
+    def _probe_answers(self) -> bool:
+        try:
+            fetch_settings(self.base_url, self.token, timeout=2)
+        except ProbeUnavailable:
+            return False
+        return True
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

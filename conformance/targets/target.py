@@ -1,0 +1,55 @@
+"""A site under test, for one profile: where it is, how the suite reaches it (its mode), its
+effective SESSION_* settings, and what it lacks that some checks need."""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from ..protocol import PROBE_PATH
+from .promises import Promise, promise_for
+
+# How the suite reaches a site: the reference site it started, a deployment through its probe,
+# or a deployment through its own sign-in pages.
+REFERENCE, PROBE, BLACK_BOX = "reference", "probe", "black-box"
+
+
+@dataclass(frozen=True)
+class Target:
+    profile: str  # the profile this target serves
+    mode: str  # REFERENCE | PROBE | BLACK_BOX
+    base_url: str  # ends with "/"
+    token: str  # the probe's token ("" in black-box mode)
+    settings: dict  # effective SESSION_* settings: as the probe reported them, or the policy's
+    django: str  # the site's Django version ("unknown" without a probe)
+    expiry: tuple[str, ...] = ()  # set_expiry() calls the probe makes at start
+    # capability -> why this target does not offer it (targets/capabilities.py)
+    lacks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    blackbox: object = None  # targets.blackbox_config.BlackBoxConfig in black-box mode
+
+    @property
+    def promise(self) -> Promise:
+        return promise_for(self.settings, self.expiry)
+
+    @property
+    def host(self) -> str:
+        return urllib.parse.urlsplit(self.base_url).hostname or ""
+
+    @property
+    def same_clock(self) -> bool:
+        """A loopback server shares this machine's clock."""
+        return self.host == "localhost" or self.host.startswith("127.") or self.host == "::1"
+
+    @property
+    def live_credentials(self) -> bool:
+        """Its session cookies sign a real account in: reports show fingerprints, not values."""
+        return self.mode == BLACK_BOX
+
+    def probe_url(self, action: str, params: list[tuple[str, str]] | None = None) -> str:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        return f"{self.base_url}{PROBE_PATH}{action + '/' if action else ''}{query}"
+
+    def start_params(self) -> list[tuple[str, str]]:
+        return [("expiry", spec) for spec in self.expiry]

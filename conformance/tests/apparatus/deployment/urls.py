@@ -1,0 +1,44 @@
+"""URLs of the test deployment (apparatus/deployment/settings.py): a login-protected account page.
+
+The conformance probe is routed only when CONFORMANCE_PROBE_TOKEN is set
+(the staging-only pattern from the README).
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import include, path
+from django.views.decorators.cache import never_cache
+
+
+@login_required
+@never_cache
+def account(request):
+    return render(request, "deployment/account.html")
+
+
+@never_cache
+def logout_now(request):
+    """GET-able logout for black-box testers (Django 5's LogoutView is POST-only)."""
+    logout(request)
+    return redirect(settings.LOGIN_URL)
+
+
+urlpatterns = [
+    path("", lambda request: redirect("account"), name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="deployment/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout-now/", logout_now, name="logout-now"),
+    path("account/", account, name="account"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.CONFORMANCE_PROBE_TOKEN:
+    urlpatterns.append(path("__conformance__/", include("conformance.probe.urls")))

@@ -1,0 +1,313 @@
+"""A deployment the suite did not start: target_site under gunicorn, over TLS.
+
+``Deployment`` runs the reference site's code with the production-shaped settings
+module ``conformance.tests.apparatus.deployment.settings`` behind gunicorn, with a throwaway
+self-signed certificate and a fresh SQLite database holding one user, all in a
+temporary directory removed on exit::
+
+    with Deployment(token="s3cret") as dep:
+        dep.base_url   # "https://127.0.0.1:PORT/"
+        dep.certfile   # the self-signed certificate (trust it, or don't verify)
+        dep.ssl_context()  # an ssl.SSLContext trusting exactly that certificate
+
+``token=None`` leaves the conformance probe uninstalled (its URLs 404).
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SETTINGS_MODULE = "conformance.tests.apparatus.deployment.settings"
+
+# Env the deployment must not inherit from whoever runs the tests.
+_SCRUBBED = (
+    "DJANGO_SETTINGS_MODULE",
+    "CONFORMANCE_PROBE_TOKEN",
+    "TARGET_SITE_DB",
+    "TARGET_SITE_SESSION",
+    "DEPLOY_SESSION_COOKIE_AGE",
+    "DEPLOY_SAVE_EVERY_REQUEST",
+    "DEPLOY_VARIANT",
+    "DEPLOY_ABSOLUTE_TIMEOUT",
+    "DEPLOY_CACHE_DIR",
+    "DEPLOY_USERNAME",
+    "DEPLOY_PASSWORD",
+)
+
+_CREATE_USER = """
+import os, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from django.contrib.auth import get_user_model
+User = get_user_model()
+user, _ = User.objects.get_or_create(username=os.environ["DEPLOY_USERNAME"])
+user.is_staff = user.is_superuser = True  # the admin's login is the README's black-box example
+user.set_password(os.environ["DEPLOY_PASSWORD"])
+user.save()
+"""
+
+
+class DeploymentError(RuntimeError):
+    pass
+
+
+def _free_port(host):
+    # gunicorn cannot report a port the OS chose, so pick one and hand it over;
+    # a lost race shows up as a bind failure, which start() retries.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def make_self_signed_cert(directory, host="127.0.0.1"):
+    """Write cert.pem/key.pem for 127.0.0.1, ::1, localhost (and host) into directory."""
+    directory = Path(directory)
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    sans = ["IP:127.0.0.1", "IP:::1", "DNS:localhost"]
+    extra = f"IP:{host}" if _is_ip(host) else f"DNS:{host}"
+    if extra not in sans:
+        sans.append(extra)
+    cmd = [
+        shutil.which("openssl") or "/usr/bin/openssl",
+        "req", "-x509", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-days", "2", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=" + ",".join(sans),
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-keyout", str(key), "-out", str(cert),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    if done.returncode != 0:
+        raise DeploymentError(f"openssl failed ({done.returncode}): {done.stderr.strip()}")
+    return cert, key
+
+
+def _is_ip(host):
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
+        return True
+    except OSError:
+        return False
+
+
+class Deployment:
+    """Context manager: target_site + deployment_settings under gunicorn over TLS.
+
+    Parameters (all keyword-friendly):
+      token: probe token; None (default) leaves conformance.probe uninstalled.
+      username, password: the one user created in the fresh database
+        (password defaults to a random one; read it back from ``.password``).
+      host: loopback address to bind ("127.0.0.1"; "::1" works too).
+      session_cookie_age: DEPLOY_SESSION_COOKIE_AGE (None: the settings default).
+      save_every_request: DEPLOY_SAVE_EVERY_REQUEST (bool).
+      workers, threads: gunicorn process/thread counts (gthread worker when threads > 1). A
+        browser opens connections before it needs them, and an idle TLS connection holds a gthread
+        thread during its handshake: with 4 threads, two browsers' pooled contexts stalled
+        sign-ins for 30 s (measured), so 16.
+      env: extra environment for the site (e.g. TARGET_SITE_SECRET_KEY).
+      start_timeout: seconds to wait for the login page to answer.
+    """
+
+    def __init__(
+        self,
+        token=None,
+        *,
+        username="alice",
+        password=None,
+        host="127.0.0.1",
+        session_cookie_age=None,
+        save_every_request=False,
+        workers=2,
+        threads=16,
+        env=None,
+        start_timeout=20.0,
+    ):
+        self.token = token or None
+        self.username = username
+        self.password = password or secrets.token_urlsafe(12)
+        self.host = host.strip("[]")
+        self.session_cookie_age = session_cookie_age
+        self.save_every_request = bool(save_every_request)
+        self.workers = workers
+        self.threads = threads
+        self.extra_env = dict(env or {})
+        self.start_timeout = start_timeout
+        self.port = None
+        self.base_url = None
+        self.tmpdir = None
+        self.certfile = self.keyfile = self.db_path = self.log_path = None
+        self.startup_seconds = None
+        self._proc = None
+        self._log = None
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+        return False
+
+    def start(self):
+        began = time.monotonic()
+        self.tmpdir = Path(tempfile.mkdtemp(prefix="target-deploy-"))
+        try:
+            self.certfile, self.keyfile = make_self_signed_cert(self.tmpdir, self.host)
+            self.db_path = self.tmpdir / "db.sqlite3"
+            self.log_path = self.tmpdir / "gunicorn.log"
+            self._prepare_database()
+            for attempt in range(3):
+                self.port = _free_port(self.host)
+                shown = f"[{self.host}]" if ":" in self.host else self.host
+                self.base_url = f"https://{shown}:{self.port}/"
+                self._spawn()
+                if self._wait_ready(retry_on_bind_failure=attempt < 2):
+                    break
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_seconds = time.monotonic() - began
+        return self
+
+    def stop(self):
+        self._kill()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self.tmpdir is not None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+
+    # -- helpers for tests -------------------------------------------------
+
+    def url(self, path=""):
+        return self.base_url + path.lstrip("/")
+
+    def ssl_context(self):
+        """A client context that trusts exactly this deployment's certificate."""
+        return ssl.create_default_context(cafile=str(self.certfile))
+
+    def log(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except (OSError, AttributeError):
+            return ""
+
+    # -- internals ---------------------------------------------------------
+
+    def _env(self):
+        env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
+        env.update(
+            DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
+            TARGET_SITE_DB=str(self.db_path),
+            DEPLOY_CACHE_DIR=str(self.tmpdir / "cache"),
+            DEPLOY_SAVE_EVERY_REQUEST="1" if self.save_every_request else "0",
+            PYTHONPATH=os.pathsep.join(
+                p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+            ),
+        )
+        if self.host not in ("127.0.0.1", "localhost", "::1"):
+            env["TARGET_SITE_ALLOWED_HOSTS"] = self.host
+        if self.session_cookie_age is not None:
+            env["DEPLOY_SESSION_COOKIE_AGE"] = str(int(self.session_cookie_age))
+        if self.token:
+            env["CONFORMANCE_PROBE_TOKEN"] = self.token
+        env.update(self.extra_env)
+        return env
+
+    def _prepare_database(self):
+        env = self._env()
+        env.update(DEPLOY_USERNAME=self.username, DEPLOY_PASSWORD=self.password)
+        done = subprocess.run(
+            [sys.executable, "-c", _CREATE_USER],
+            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise DeploymentError(
+                f"migrate/create user failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+            )
+
+    def _spawn(self):
+        if self._log is not None:
+            self._log.close()
+        self._log = open(self.log_path, "wb")  # one attempt per log
+        cmd = [
+            sys.executable, "-m", "gunicorn", "target_site.wsgi:application",
+            "--bind", f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}",
+            "--certfile", str(self.certfile), "--keyfile", str(self.keyfile),
+            "--workers", str(self.workers), "--threads", str(self.threads),
+            "--chdir", str(REPO_ROOT),
+            "--worker-tmp-dir", str(self.tmpdir),
+            "--no-control-socket",  # else every instance shares ~/.gunicorn/gunicorn.ctl
+            "--graceful-timeout", "3",
+            "--access-logfile", "-", "--error-logfile", "-",
+        ]  # fmt: skip
+        self._proc = subprocess.Popen(
+            cmd, cwd=REPO_ROOT, env=self._env(),
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def _kill(self, force=False):
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill() if force else proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+    def _wait_ready(self, retry_on_bind_failure):
+        """True once the login page answers; False if the bind was lost (retry)."""
+        context = ssl._create_unverified_context()
+        deadline = time.monotonic() + self.start_timeout
+        url = self.url("accounts/login/")
+        last = None
+        while time.monotonic() < deadline:
+            code = self._proc.poll()
+            if code is not None:
+                log = self.log()
+                self._proc = None
+                if retry_on_bind_failure and "Address already in use" in log:
+                    return False
+                raise DeploymentError(f"gunicorn exited with {code} before serving:\n{log}")
+            # Only poll once gunicorn holds the port: before that, whatever else
+            # is listening there (a lost port race) would answer instead.
+            log = self.log()
+            if "Address already in use" in log and retry_on_bind_failure:
+                # gunicorn would retry the taken port for ~5 s, deaf to SIGTERM; it
+                # has no workers yet, so SIGKILL leaves nothing behind.
+                self._kill(force=True)
+                return False
+            if "Listening at:" not in log:
+                last = "gunicorn not listening yet"
+                time.sleep(0.05)
+                continue
+            try:
+                with urllib.request.urlopen(url, context=context, timeout=2) as resp:
+                    if resp.status == 200:
+                        return True
+                    last = f"HTTP {resp.status}"
+            except urllib.error.HTTPError as exc:
+                last = f"HTTP {exc.code}"
+                if exc.code >= 400 and exc.code != 503:
+                    raise DeploymentError(f"{url} answered {exc.code}:\n{self.log()}") from exc
+            except (OSError, ssl.SSLError) as exc:
+                last = repr(exc)
+            time.sleep(0.05)
+        raise DeploymentError(
+            f"{url} did not answer within {self.start_timeout} s (last: {last}):\n{self.log()}"
+        )

@@ -1,0 +1,1 @@
+"""Settings modules of the mutant sites: the reference site's settings, then one breakage each."""

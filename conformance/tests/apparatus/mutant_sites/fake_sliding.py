@@ -1,0 +1,7 @@
+"""The reference site behind a layer that breaks one promise (apparatus/variants.py: FakeSlidingMiddleware)."""
+
+from target_site.settings import *  # noqa: F401,F403  the reference site as the suite configures it
+from target_site.settings import MIDDLEWARE
+
+# Outermost: it sees the response after SessionMiddleware set the cookie, as a proxy would.
+MIDDLEWARE = ["conformance.tests.apparatus.variants.FakeSlidingMiddleware", *MIDDLEWARE]

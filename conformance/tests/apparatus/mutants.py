@@ -1,0 +1,23 @@
+"""Deliberately broken reference sites, offered as profiles to a run that loads this plugin
+(`-p conformance.tests.apparatus.mutants`): the project's own tests check that the suite fails
+each on the checks the breakage should trip (conformance/tests/test_mutants.py). Never offered
+otherwise: `--profile` knows only the real profiles."""
+
+from conformance.targets.profiles import ENGINES, Profile
+
+SITES = "conformance.tests.apparatus.mutant_sites."
+
+MUTANTS: tuple[Profile, ...] = (
+    Profile("mutant-strip-expiry", "a middleware strips Max-Age/Expires from the session cookie",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "strip_expiry"),
+    Profile("mutant-fake-sliding", "a middleware re-sends the cookie with a fresh Max-Age, unsaved",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "fake_sliding"),
+    Profile("mutant-ignore-set-expiry", "a session backend that ignores set_expiry()",
+            {"SESSION_ENGINE": "conformance.tests.apparatus.ignore_expiry_backend"}, ("int:4",)),
+    Profile("mutant-clear-on-logout", "logout calls session.clear() instead of flush()",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "clear_on_logout"),
+)
+
+
+def pytest_conformance_profiles(config):
+    return MUTANTS

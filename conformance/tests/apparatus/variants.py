@@ -1,0 +1,74 @@
+"""Deliberately broken layers, for the project's own tests only: the suite must catch broken
+deployments. Each breaks one promise the way real deployments do. Used by the mutant sites
+(mutant_sites/, offered as profiles by mutants.py) and by the test deployment (DEPLOY_VARIANT,
+a comma list of names below)."""
+
+from django.conf import settings
+
+
+class StripSessionExpiryMiddleware:
+    """A proxy-like layer that drops Max-Age and Expires from the session cookie while the server
+    keeps its expiry: the browser now holds a browser-length cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        morsel = response.cookies.get(settings.SESSION_COOKIE_NAME)
+        if morsel is not None and morsel.value:
+            morsel["max-age"] = ""
+            morsel["expires"] = ""
+        return response
+
+
+class FakeSlidingMiddleware:
+    """Re-sends the session cookie with a fresh Max-Age on every response without saving the
+    session: the browser's cookie slides, the server's session does not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        value = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if value and settings.SESSION_COOKIE_NAME not in response.cookies:
+            response.set_cookie(settings.SESSION_COOKIE_NAME, value, max_age=settings.SESSION_COOKIE_AGE,
+                                path=settings.SESSION_COOKIE_PATH, httponly=settings.SESSION_COOKIE_HTTPONLY,
+                                samesite=settings.SESSION_COOKIE_SAMESITE)
+        return response
+
+
+class ClearOnLogoutMiddleware:
+    """A logout that calls session.clear() instead of flush(): the browser's cookie is deleted,
+    but the stored session survives under its old key."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.endswith("/logout/") and hasattr(request, "session"):
+            request.session.flush = request.session.clear
+        return self.get_response(request)
+
+
+# name -> (middleware, where): "outer" sees the response after SessionMiddleware set the cookie;
+# "inner" sees request.session before the view.
+MIDDLEWARE = {
+    "strip-expiry": ("conformance.tests.apparatus.variants.StripSessionExpiryMiddleware", "outer"),
+    "fake-sliding": ("conformance.tests.apparatus.variants.FakeSlidingMiddleware", "outer"),
+    "clear-on-logout": ("conformance.tests.apparatus.variants.ClearOnLogoutMiddleware", "inner"),
+}
+
+
+def apply(middleware: list, names: str) -> list:
+    """MIDDLEWARE with the named variants added; unknown names are a configuration error."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    out = list(middleware)
+    for name in [n.strip() for n in names.split(",") if n.strip()]:
+        if name not in MIDDLEWARE:
+            raise ImproperlyConfigured(f"unknown variant {name!r}; known: {', '.join(MIDDLEWARE)}")
+        path, where = MIDDLEWARE[name]
+        out.insert(0, path) if where == "outer" else out.append(path)
+    return out
