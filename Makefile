@@ -4,9 +4,19 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+CONF   := $(VENV)/bin/conformance
 STAMP  := $(VENV)/.installed
 # Extra pytest arguments, e.g. make conformance ARGS="--profile age-4s-db --browser firefox"
 ARGS ?=
+# The reference site's Django: a release line (6.1 = its newest locked patch) or an exact release (5.2.8).
+# Made once per version in .sites/ (Django 6.x, which needs Python 3.12+, inside a Debian 13 root when this
+# machine's Python is older). Unset: the runner's own (locks/runner.txt: 5.2).
+DJANGO ?=
+# make matrix: the reference site on each of these, one report each and one comparison.
+DJANGOS ?= 4.2 5.2 6.1
+# Compare with an earlier report, and what fails the run (regressions | changes); see README "Regressions".
+BASELINE ?=
+GATE ?=
 # Your own deployment instead of the reference site (README: "Run against your own deployment"):
 #   make conformance BASE_URL=https://staging.example.com PROBE_TOKEN=...        (probe mode)
 #   make conformance BASE_URL=https://staging.example.com BLACKBOX=site.toml     (black-box mode)
@@ -16,44 +26,53 @@ PROBE_TOKEN ?=
 BLACKBOX ?=
 INSECURE ?=
 CONNECT ?=
-# Passed to pytest as environment, and the recipe is not echoed, so the token is never printed
+# Passed to the suite as environment, and the recipe is not echoed, so the token is never printed
 # (it is in make's own argv if given on the command line: `export CONFORMANCE_PROBE_TOKEN` avoids that).
 TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
               $(if $(PROBE_TOKEN),CONFORMANCE_PROBE_TOKEN='$(PROBE_TOKEN)') \
               $(if $(BLACKBOX),CONFORMANCE_BLACKBOX='$(BLACKBOX)') \
               $(if $(filter 1 true yes,$(INSECURE)),CONFORMANCE_IGNORE_HTTPS_ERRORS=1) \
-              $(if $(CONNECT),CONFORMANCE_CONNECT='$(CONNECT)')
+              $(if $(CONNECT),CONFORMANCE_CONNECT='$(CONNECT)') \
+              $(if $(DJANGO),CONFORMANCE_DJANGO='$(DJANGO)') \
+              $(if $(BASELINE),CONFORMANCE_BASELINE='$(BASELINE)') \
+              $(if $(GATE),CONFORMANCE_GATE='$(GATE)')
 
 # make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs
 N ?= 5
 LOAD ?=
 
-.PHONY: conformance test deps browsers soak clean
+.PHONY: conformance matrix test deps browsers soak lock clean
 
+# Everything the runner needs, from the lock (versions and hashes, checked by pip), then the project
+# itself (editable: the `conformance` command).
 deps: $(STAMP)
-$(STAMP): requirements.txt
+$(STAMP): locks/runner.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r locks/runner.txt
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 # Prefer Playwright's own browsers when present (a laptop after `playwright install`); otherwise
 # the system's (Debian: chromium, firefox-esr), installed with apt when we are root; otherwise
-# try Playwright's download. `python -m conformance.observe.browsers` says what will be launched. Checked
-# on every run (half a second): a browser removed since the last run is found here, not mid-suite.
+# try Playwright's download. `conformance browsers` says what will be launched. Checked on every
+# run (half a second): a browser removed since the last run is found here, not mid-suite.
 browsers: deps
-	@if $(PY) -m conformance.observe.browsers chromium firefox; then :; \
+	@if $(CONF) browsers chromium firefox; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian's chromium and firefox-esr"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr >/dev/null \
-	  && $(PY) -m conformance.observe.browsers chromium firefox; \
+	  && $(CONF) browsers chromium firefox; \
 	else \
-	  $(VENV)/bin/playwright install chromium firefox && $(PY) -m conformance.observe.browsers chromium firefox; \
+	  $(VENV)/bin/playwright install chromium firefox && $(CONF) browsers chromium firefox; \
 	fi
 
 conformance: deps $(if $(CONNECT),,browsers)
-	@echo "$(strip $(PY) -m pytest conformance/checks $(ARGS))$(if $(BASE_URL), (against $(BASE_URL)))"
-	@$(TARGET_ENV) $(PY) -m pytest conformance/checks $(ARGS)
+	@echo "$(strip $(CONF) run $(ARGS))$(if $(BASE_URL), (against $(BASE_URL)))$(if $(DJANGO), (Django $(DJANGO)))"
+	@$(TARGET_ENV) $(CONF) run $(ARGS)
+
+matrix: deps browsers
+	@echo "$(CONF) matrix $(DJANGOS) -- $(ARGS)"
+	@$(TARGET_ENV) $(CONF) matrix $(DJANGOS) -- $(ARGS)
 
 # The project's own tests; among them the whole reference matrix, compared verdict for verdict
 # with the report kept in conformance/tests/data (it writes reports/conformance.json as
@@ -64,5 +83,9 @@ test: deps browsers
 soak: deps browsers
 	$(PY) -m conformance.tools.soak $(N) $(if $(LOAD),--load) $(ARGS)
 
+# Re-lock locks/ from requirements.txt and every Django release line (uv pip compile --generate-hashes).
+lock: deps
+	$(CONF) lock
+
 clean:
-	rm -rf $(VENV) reports test-results
+	rm -rf $(VENV) reports test-results .sites

@@ -56,6 +56,18 @@ class SetCookie:
     def persistent(self) -> bool:
         return "max-age" in self.attrs or "expires" in self.attrs
 
+    def shape(self, keep_max_age: bool = True) -> str:
+        """The header as the server shaped it, without what differs on every response (the value,
+        the Expires date; Max-Age too when it counts down to a fixed date): stable from run to run,
+        so two runs (two Django versions) can be compared on it."""
+        parts = [f"{self.name}={'<value>' if self.value else ''}"]
+        for key, value in self.attrs.items():
+            if key == "expires" or (key == "max-age" and not keep_max_age):
+                parts.append(f"{key}=<{'date' if key == 'expires' else 'seconds'}>")
+            else:
+                parts.append(key if value is True else f"{key}={value}")
+        return "; ".join(parts)
+
 
 def split_set_cookie(header_values: list[str]) -> list[SetCookie]:
     """Firefox joins repeated Set-Cookie headers with newlines into one value; Chromium does not."""

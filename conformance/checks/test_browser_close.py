@@ -133,13 +133,14 @@ def _after_restart(run: Run, how: str) -> Verdict:
     if after is None:
         return run.missing(f"the {how}")
     evidence = run.evidence("start", "before-restart", "after-restart")
+    facts = {"sent_after_restart": after.sent_session_cookie is not None, "accepted_after_restart": after.accepted}
     if run.promise.browser_length:
         return judge(after.sent_session_cookie is None, f"no {run.cookie} sent after the {how}",
-                     f"Cookie: {after.cookie_header or '(none)'}", evidence)
+                     f"Cookie: {after.cookie_header or '(none)'}", evidence, facts=facts)
     return judge(after.sent_session_cookie is not None and after.accepted,
                  f"{run.cookie} still sent and accepted after the {how}",
                  f"Cookie: {after.cookie_header or '(none)'}; "
-                 f"server {'accepted' if after.accepted else 'refused'}", evidence)
+                 f"server {'accepted' if after.accepted else 'refused'}", evidence, facts=facts)
 
 
 @check("CLOSE-01", family=FAMILY, scenario=restart_context, doc=DOC, applies=_restartable)

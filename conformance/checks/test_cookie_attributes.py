@@ -17,15 +17,16 @@ def _attribute(run: Run, attr: str, expected, shown: str):
         return judge(False, f"Set-Cookie for {run.cookie!r}", f"cookies set: {names or 'none'}",
                      run.evidence("start"))
     actual = sc.attrs.get(attr)
+    facts = {shown: actual}
     if isinstance(expected, bool):
         ok = (actual is not None) == expected
         return judge(ok, f"{shown} {'present' if expected else 'absent'}",
-                     f"{shown} {'present' if actual is not None else 'absent'}", run.evidence("start"))
+                     f"{shown} {'present' if actual is not None else 'absent'}", run.evidence("start"), facts=facts)
     if expected is None:
-        return judge(actual is None, f"no {shown} attribute", f"{shown}={actual}", run.evidence("start"))
+        return judge(actual is None, f"no {shown} attribute", f"{shown}={actual}", run.evidence("start"), facts=facts)
     ok = isinstance(actual, str) and actual.lower() == str(expected).lower()
     return judge(ok, f"{shown}={expected}", f"{shown}={actual}" if actual is not None else f"no {shown}",
-                 run.evidence("start"))
+                 run.evidence("start"), facts=facts)
 
 
 @check("ATTR-01", family=FAMILY, scenario=lifecycle, doc=SETTINGS + "#session-cookie-name")
@@ -37,7 +38,7 @@ def test_cookie_name(run: Run):
     start = run.step("start")
     names = [c.name for c in start.set_cookies] if start else []
     return judge(run.cookie in names, f"Set-Cookie named {run.cookie!r}", f"names set: {names or 'none'}",
-                 run.evidence("start"))
+                 run.evidence("start"), facts={"cookies_set": sorted(set(names))})
 
 
 @check("ATTR-02", family=FAMILY, scenario=lifecycle, doc=SETTINGS + "#session-cookie-path")

@@ -183,11 +183,13 @@ def _resent(run: Run, expected: bool, what: str) -> Verdict:
         return early
     sc = activity.session_set_cookie(run.cookie)
     p = run.promise
+    facts = {"resent": sc is not None}
     if not expected:
         return judge(sc is None, f"no Set-Cookie on {what}", sc.raw if sc else "no Set-Cookie",
-                     run.evidence("start", "activity"))
+                     run.evidence("start", "activity"), facts=facts)
     if sc is None:
-        return judge(False, f"a Set-Cookie on {what}", "no Set-Cookie", run.evidence("start", "activity"))
+        return judge(False, f"a Set-Cookie on {what}", "no Set-Cookie", run.evidence("start", "activity"),
+                     facts=facts)
     start = run.step("start")
     if p.fixed_deadline:
         remaining = (timing.handled_at(run.obs, start) + start.session_set_cookie(run.cookie).max_age
@@ -195,9 +197,10 @@ def _resent(run: Run, expected: bool, what: str) -> Verdict:
         low, high = remaining - timing.FIXED_DATE_MAX_AGE_BELOW_S, remaining + timing.FIXED_DATE_MAX_AGE_ABOVE_S
         ok = sc.max_age is not None and low <= sc.max_age <= high
         return judge(ok, f"Max-Age in [{low:.1f}, {high:.1f}] s (the fixed date does not move)",
-                     f"Max-Age={sc.max_age}", run.evidence("start", "activity"))
+                     f"Max-Age={sc.max_age}", run.evidence("start", "activity"),
+                     facts={**facts, "max_age": "time left to the date" if ok else sc.max_age})
     return judge(sc.max_age == p.max_age, f"Max-Age={p.max_age} counted again from the {what}",
-                 f"Max-Age={sc.max_age}", run.evidence("start", "activity"))
+                 f"Max-Age={sc.max_age}", run.evidence("start", "activity"), facts={**facts, "max_age": sc.max_age})
 
 
 @check("REN-01", family=FAMILY, scenario=renewal_read, needs=(UNINTERRUPTED,),
@@ -266,4 +269,6 @@ def test_idle_session_ends(run: Run):
     ok = browser.sent_session_cookie is None and not replay.accepted
     caveat = SIGNED_STALE if browser.sent_session_cookie is None and _signed_stale(run) else None
     return judge(ok, "ended in the browser (cookie not sent) and on the server (replay refused)", seen,
-                 run.evidence("start", "activity", "after-idle", "replay-after-idle"), caveat=caveat)
+                 run.evidence("start", "activity", "after-idle", "replay-after-idle"), caveat=caveat,
+                 facts={"ended_in_browser": browser.sent_session_cookie is None,
+                        "ended_on_server": not replay.accepted})

@@ -116,7 +116,8 @@ def test_server_refuses_an_expired_session(run: Run):
         return run.missing("the replay after expiry")
     return judge(not replay.accepted, f"session refused {run.promise.server_age} s after its last save",
                  "session accepted" if replay.accepted else "session refused",
-                 run.evidence("start", "replay-live", "replay-expired"), caveat=_signed_caveat(run))
+                 run.evidence("start", "replay-live", "replay-expired"), caveat=_signed_caveat(run),
+                 facts={"accepted_after_age": replay.accepted})
 
 
 @check("SRV-02", family=FAMILY, scenario=logout, needs=(LOGOUT,),
@@ -143,7 +144,9 @@ def test_server_refuses_a_logged_out_session(run: Run):
     return judge(not replay.accepted and not kept_key,
                  "old session refused after logout, and its key not sent back", observed,
                  run.evidence("start", "logout", "replay-after-logout"),
-                 caveat=SIGNED_LOGOUT if run.promise.client_side_store else None)
+                 caveat=SIGNED_LOGOUT if run.promise.client_side_store else None,
+                 facts={"accepted_after_logout": replay.accepted, "old_key_sent_back": kept_key,
+                        "logout_set_cookie": resent.shape() if resent else None})
 
 
 @check("SRV-03", family=FAMILY, scenario=lifecycle, needs=(UNINTERRUPTED,),
@@ -168,7 +171,8 @@ def test_server_expires_browser_length_sessions(run: Run):
     alive = [s for s, ex in (("open browser", held), ("replay", replay)) if ex.accepted]
     return judge(not alive, f"session refused {run.promise.cookie_age} s after its last save",
                  f"accepted via {', '.join(alive)}" if alive else "refused",
-                 run.evidence("start", "after-server-expiry", "replay-expired"))
+                 run.evidence("start", "after-server-expiry", "replay-expired"),
+                 facts={"accepted_by_open_browser": held.accepted, "accepted_by_replay": replay.accepted})
 
 
 @check("SRV-04", family=FAMILY, scenario=lifecycle, needs=(UNINTERRUPTED,),
@@ -190,7 +194,8 @@ def test_server_keeps_the_session_until_its_age(run: Run):
     at = timing.handled_at(run.obs, last) - timing.handled_at(run.obs, start)
     return judge(last.accepted, f"session honoured {at:.2f} s after its last save (age {run.promise.server_age} s)",
                  "session accepted" if last.accepted else "session refused",
-                 run.evidence("start", "replay-live", "replay-before-expiry"))
+                 run.evidence("start", "replay-live", "replay-before-expiry"),
+                 facts={"accepted_before_age": last.accepted})
 
 
 OWASP_ABSOLUTE = "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#absolute-timeout"
@@ -229,8 +234,9 @@ def test_absolute_timeout_ends_a_busy_session(run: Run):
     if ended_early is not None:
         since = timing.handled_at(run.obs, ended_early) - timing.handled_at(run.obs, run.step("start"))
         return judge(False, f"signed in until {t} s after sign-in while busy, then signed out",
-                     f"signed out {since:.1f} s after sign-in ({ended_early.label})", run.evidence(*labels))
+                     f"signed out {since:.1f} s after sign-in ({ended_early.label})", run.evidence(*labels),
+                     facts={"ended_early": True})
     alive = [s for s, ex in (("browser", after), ("replay", replay)) if ex.accepted]
     return judge(not alive, f"signed in until {t} s after sign-in while busy, then signed out",
                  f"still signed in after {t} s via {', '.join(alive)}" if alive else "signed out after it",
-                 run.evidence(*labels))
+                 run.evidence(*labels), facts={"ended_early": False, "alive_after": alive})

@@ -44,11 +44,25 @@ OPTIONS: tuple[Option, ...] = (
     Option("browsers", "browser engines to run (pytest-playwright's --browser)", owned_flag="--browser",
            dest="browser", env="CONFORMANCE_BROWSERS", ini="conformance_browsers", default="chromium,firefox",
            many=True),
+    Option("djangos", "run the reference site on this Django: a release line such as 5.2 (its newest locked "
+           "patch) or an exact release such as 5.2.8 (repeatable: one comparison across them; default: the "
+           "runner's own)", flag="--django", metavar="SPEC", env="CONFORMANCE_DJANGO", ini="conformance_django",
+           default="runner's (5.2)", many=True, make="DJANGO"),
     Option("executables", "launch this executable for an engine, NAME=PATH (repeatable)",
            flag="--browser-executable", metavar="NAME=PATH", env="CONFORMANCE_BROWSER_EXECUTABLE",
            default="auto", many=True),
     Option("report", "where to write the JSON report", flag="--conformance-report", metavar="PATH",
            env="CONFORMANCE_REPORT", ini="conformance_report", default="reports/conformance.json"),
+    Option("html", "where to write the HTML report (one self-contained file)", flag="--html-report", metavar="PATH",
+           env="CONFORMANCE_HTML", ini="conformance_html", default="reports/conformance.html"),
+    Option("baseline", "compare the run with this earlier report: regressions, fixes, skips and key "
+           "observations that changed", flag="--baseline", metavar="REPORT", env="CONFORMANCE_BASELINE",
+           ini="conformance_baseline", make="BASELINE"),
+    Option("gate", "what fails the run: 'regressions' (only a pass or caveat that became a fail or error, "
+           "against --baseline, or against the first of several --django), 'changes' (any verdict that "
+           "changed), or the default: any fail or error",
+           flag="--gate", metavar="WHAT", env="CONFORMANCE_GATE", ini="conformance_gate", default="any fail",
+           make="GATE"),
     Option("expectations", "known Django defects file", flag="--expectations", metavar="PATH",
            env="CONFORMANCE_EXPECTATIONS", ini="conformance_expectations", default="conformance/expectations.toml"),
     Option("base_url", "judge this running deployment instead of starting the reference site "

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..sites.spec import DjangoSpec, SpecError
 from ..targets import profiles
 from ..targets.target import BLACK_BOX, PROBE, REFERENCE
 from .options import collect, split
@@ -20,6 +21,8 @@ from .options import collect, split
 DEFAULT_BROWSERS = ("chromium", "firefox")
 KNOWN_BROWSERS = ("chromium", "firefox", "webkit")
 DEFAULT_REPORT = "reports/conformance.json"
+DEFAULT_HTML = "reports/conformance.html"
+GATES = ("regressions", "changes")
 DEFAULT_EXPECTATIONS = "conformance/expectations.toml"
 YES, NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
@@ -36,6 +39,9 @@ class Settings:
     executables: dict  # browser -> path override
     report_path: Path
     expectations_path: Path
+    html_path: Path | None = None
+    baseline_path: Path | None = None  # compare the run with this report
+    gate: str | None = None  # "regressions" | "changes" | None: any fail or error fails the run
     sources: dict = field(default_factory=dict)  # setting -> "CLI" | "env NAME" | "ini" | "default"
     profile_names: tuple[str, ...] = ()  # as asked; a deployment's profiles are known only later
     base_url: str | None = None  # a running site to judge; None = spawn the reference site
@@ -43,6 +49,7 @@ class Settings:
     blackbox_path: Path | None = None  # black-box mode: how to sign in, and the expected policy
     ignore_https_errors: bool = False
     connect: str | None = None  # a Playwright browser server's ws endpoint; None = launch locally
+    djangos: tuple[DjangoSpec, ...] = ()  # the reference site's Django versions; () = the runner's own
     site: object = None  # the deployment once discovered (targets.deployment / blackbox_config)
 
     @property
@@ -137,6 +144,14 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         raise SettingsError(f"unknown browser {', '.join(bad)} (from {sources['browsers']}); "
                             f"choose from {', '.join(KNOWN_BROWSERS)}")
 
+    try:
+        djangos = tuple(dict.fromkeys(DjangoSpec.parse(v) for v in split(value("djangos"))))
+    except SpecError as exc:
+        raise SettingsError(f"{exc} (from {sources['djangos']})") from None
+    if djangos and base_url:
+        raise SettingsError(f"--django chooses the reference site's Django (from {sources['djangos']}); "
+                            f"a deployment ({base_url}) runs its own")
+
     executables = {}
     for item in split(value("executables")):
         name, eq, exe = item.partition("=")
@@ -145,6 +160,14 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
                                 f"{', '.join(KNOWN_BROWSERS)}; got {item!r}")
         executables[name] = exe
 
+    gate = (value("gate") or "").strip() or None
+    if gate is not None and gate not in GATES:
+        raise SettingsError(f"--gate {gate!r} (from {sources['gate']}): use {' or '.join(GATES)}")
+    baseline = path("baseline", None)
+    if gate is not None and baseline is None and len(djangos) < 2:
+        raise SettingsError(f"--gate {gate} (from {sources['gate']}) compares with a baseline: give --baseline "
+                            "REPORT (make BASELINE=), or two Django versions (the first is the baseline)")
+
     return Settings(
         profiles=chosen,
         check_patterns=split(value("checks")),
@@ -152,6 +175,9 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         executables=executables,
         report_path=path("report", DEFAULT_REPORT),
         expectations_path=path("expectations", DEFAULT_EXPECTATIONS),
+        html_path=path("html", DEFAULT_HTML),
+        baseline_path=baseline,
+        gate=gate,
         sources=sources,
         profile_names=names,
         base_url=base_url,
@@ -159,4 +185,5 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         blackbox_path=blackbox,
         ignore_https_errors=flag in YES,
         connect=value("connect") or None,
+        djangos=djangos,
     )

@@ -80,10 +80,10 @@ async def _guarded(scenario: str, coro) -> tuple[str | None, bool]:
 
 
 def _stage(key: ScenarioKey, targets: dict, handle, pools, context_args: dict, remote: bool = False) -> Stage:
-    scenario, profile, browser_name = key
-    target = targets[profile]
+    scenario, target_id, browser_name = key
+    target = targets[target_id]
     browser_type, args, browser = handle  # a Launched
-    obs = Observation(scenario, profile, browser_name, target.settings, target.expiry, started_at=time.time(),
+    obs = Observation(scenario, target_id, browser_name, target.settings, target.expiry, started_at=time.time(),
                       known_clock_offset=0.0 if target.same_clock else None,
                       browser_clock_shared=not remote)
     return Stage(browser, browser_type, args, target, obs, *pools, context_args=context_args)
@@ -115,8 +115,8 @@ def restart_batches(keys: list[ScenarioKey], targets: dict) -> list[list[Scenari
     group's sessions together, and cookies are per host (a deployment's profiles share one)."""
     batches: list[list[ScenarioKey]] = []
     for key in keys:
-        host = targets[key.profile].host
-        batch = next((b for b in batches if all(targets[k.profile].host != host for k in b)), None)
+        host = targets[key.target].host
+        batch = next((b for b in batches if all(targets[k.target].host != host for k in b)), None)
         if batch is None:
             batches.append(batch := [])
         batch.append(key)
@@ -136,9 +136,9 @@ async def _run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets
 
     runnable = []
     for key in sorted(needed):
-        target = targets[key.profile]
+        target = targets[key.target]
         if isinstance(target, Exception):
-            results[key] = Outcome(error=f"target {key.profile}: {target}")
+            results[key] = Outcome(error=f"target {key.target}: {target}")
         else:
             runnable.append(key)
     async with async_playwright() as pw:

@@ -9,10 +9,10 @@ from typing import Awaitable, Callable, NamedTuple
 
 
 class ScenarioKey(NamedTuple):
-    """One observation to make: this scenario, on this profile's target, in this browser."""
+    """One observation to make: this scenario, on this target (a profile, on one site), in this browser."""
 
     scenario: str
-    profile: str
+    target: str  # the target's id (the profile's name, @django-<spec> when comparing versions)
     browser: str
 
 

@@ -26,13 +26,17 @@ WHOLE_SECOND_EARLY_S = 1.0
 # flooring the remaining seconds (ending sessions up to 1 s early) is refused there every time.
 BEFORE_EXPIRY_S = 0.8
 # Expires is an HTTP date: whole seconds, truncated, so it may read up to 1 s early. Plus the
-# time between the server computing it and the Date header.
+# time between the server computing it and the Date header (when the server's own clock tells when
+# it handled the request, the window is exact instead: see WHOLE_SECOND_S).
 EXPIRES_ROUNDING_S = 1.5
+# HTTP dates (Expires, Date) are whole seconds, truncated.
+WHOLE_SECOND_S = 1.0
 # A browser deadline may follow the jar's stored expiry when that is later than received +
 # Max-Age, but by no more than this: a jar claiming weeks must not stretch a 4 s timeline.
 JAR_DEADLINE_CAP_S = 1.0
-# The jar's stored expiry is received + Max-Age; allow for the request's round trip and
-# Firefox's whole-second storage in older releases.
+# The jar's stored expiry is when the browser got the response + Max-Age: between when the server
+# handled the request and when the answer reached us, widened by this much for Firefox's
+# whole-second storage in older releases and the clock offset's estimate.
 JAR_TOLERANCE_S = 1.5
 # A write under a fixed expiry date re-sends Max-Age = the whole seconds left (Django floors it,
 # up to 1 s less) measured at the server; our estimate of "left" is taken from the start's floored

@@ -8,6 +8,7 @@ import dataclasses
 import fnmatch
 import json
 import os
+import sys
 
 import pytest
 
@@ -20,12 +21,16 @@ from ..judge.docs import doc_url
 from ..judge.verdict import CAVEAT, ERROR, FAIL, SKIP, Verdict
 from ..observe import browsers
 from ..observe.preflight import PreflightFailed
-from ..report import json_report, terminal
+from ..report import compare, html, json_report, terminal
+from ..report.results import ReportError, load
+from ..sites.environment import SiteEnvironmentError
+from ..sites.prepare import environment_for
 from ..targets import blackbox_config, deployment, profiles
 from ..targets.target import BLACK_BOX, REFERENCE, Target
 from . import hookspecs, outcome
 from .recorder import Recorder
-from .state import KNOWN_KEY, PLAN_KEY, RECORDER_KEY, RESULT_KEY, SETTINGS_KEY, TARGETS_KEY, Plan
+from .state import (BASELINE_KEY, FINDINGS_KEY, KNOWN_KEY, PLAN_KEY, PLANNED_KEY, RECORDER_KEY, RESULT_KEY,
+                    SETTINGS_KEY, TARGETS_KEY, Findings, Plan, Planned)
 from .xdist import BrowserScheduling, is_worker
 
 pytest_plugins = ["conformance.plugin.fixtures"]
@@ -57,19 +62,57 @@ def pytest_configure(config):
     cli = {o.key: getattr(config.option, o.option_dest, None) for o in OPTIONS}
     ini = {o.key: _ini(config, o.ini) for o in OPTIONS if o.ini}
     extra = [p for found in config.hook.pytest_conformance_profiles(config=config) for p in (found or ())]
+    config.addinivalue_line("markers", "check(id): a conformance check with a stable id (conformance.judge.check)")
     try:
         settings = resolve(cli=cli, ini=ini, rootdir=config.rootpath, catalogue=profiles.PROFILES + tuple(extra))
         known = expectations.load(settings.expectations_path)
         if settings.mode != REFERENCE and not config.option.conformance_list:
             settings = settings.with_site(_discover(settings))
-    except (SettingsError, expectations.ExpectationsError, deployment.DeploymentError) as exc:
+        planned = _plan(settings, config)
+    except (SettingsError, expectations.ExpectationsError, deployment.DeploymentError, SiteEnvironmentError) as exc:
         raise pytest.UsageError(str(exc)) from None
     # pytest-playwright parametrizes browser_name from this option; our default is both engines.
     config.option.browser = list(settings.browsers)
     config.stash[SETTINGS_KEY] = settings
     config.stash[KNOWN_KEY] = known
+    config.stash[PLANNED_KEY] = planned
+    config.stash[BASELINE_KEY] = _baseline(settings, planned)
     config.stash[RECORDER_KEY] = Recorder()
     config.stash[PLAN_KEY] = Plan()
+
+
+def _plan(settings, config) -> tuple[Planned, ...]:
+    """Every target of the run: each profile on each site environment (made first if need be:
+    a Django release's own virtualenv, maybe inside a Debian root), or a deployment's profiles."""
+    if settings.mode != REFERENCE:
+        return tuple(Planned(p.name, p) for p in settings.profiles)
+    if config.option.conformance_list or config.option.collectonly:
+        environments = [None]  # nothing will run: no environment needs making
+    else:
+        def say(line: str) -> None:  # before the terminal reporter exists: a one-off set-up is worth a line
+            sys.stderr.write(f"conformance: {line}\n")
+        environments = [environment_for(spec, say) for spec in settings.djangos] or [environment_for(None)]
+    several = len(settings.djangos) > 1
+    return tuple(Planned(f"{p.name}@django-{spec}" if several else p.name, p, env)
+                 for spec, env in zip(settings.djangos or [None], environments) for p in settings.profiles)
+
+
+def _baseline(settings, planned):
+    """The report to compare with (--baseline), checked now: a baseline that never ran this run's
+    profiles or browsers is one line before anything runs, not a wall of "missing" after."""
+    if settings.baseline_path is None:
+        return None
+    try:
+        baseline = load(settings.baseline_path)
+    except ReportError as exc:
+        raise pytest.UsageError(f"--baseline: {exc}") from None
+    for what, mine, theirs in (("profiles", {p.profile.name for p in planned}, {r.profile for r in baseline.results}),
+                               ("browsers", set(settings.browsers), {r.browser for r in baseline.results})):
+        if mine - theirs:
+            raise pytest.UsageError(
+                f"--baseline {settings.baseline_path} has no results for the {what} {', '.join(sorted(mine - theirs))} "
+                f"(it has {', '.join(sorted(theirs)) or 'none'}): choose them with --{what[:-1]}, or another baseline")
+    return baseline
 
 
 def _ini(config, name: str):
@@ -88,14 +131,20 @@ def _discover(settings):
 
 def pytest_report_header(config):
     settings = config.stash.get(SETTINGS_KEY, None)
-    return [settings.header()] if settings else []
+    if not settings:
+        return []
+    environments = {p.environment.label(): None for p in config.stash[PLANNED_KEY] if p.environment is not None}
+    return [settings.header()] + [f"conformance: site {label}" for label in environments]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_generate_tests(metafunc):
+    """Before pytest-playwright's browser_name, whichever plugin loaded first: ids read
+    `[<target>-<browser>]` (plugin/xdist.py schedules by that last part)."""
     if check_of(metafunc.function) is None:
         return
-    names = [p.name for p in metafunc.config.stash[SETTINGS_KEY].profiles]
-    metafunc.parametrize("conformance_profile", names, ids=names, indirect=True)
+    ids = [p.id for p in metafunc.config.stash[PLANNED_KEY]]
+    metafunc.parametrize("conformance_target", ids, ids=ids, indirect=True)
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -126,7 +175,7 @@ def pytest_collection_modifyitems(session, config, items):
     specs = {}
     if used and not config.option.collectonly:
         specs = _resolve_browsers(config, settings, {i.callspec.params["browser_name"] for i in used})
-    config.stash[PLAN_KEY] = Plan(frozenset(i.callspec.params["conformance_profile"] for i in used), specs)
+    config.stash[PLAN_KEY] = Plan(frozenset(i.callspec.params["conformance_target"] for i in used), specs)
 
 
 def _resolve_browsers(config, settings, names) -> dict:
@@ -170,12 +219,15 @@ def pytest_runtest_makereport(item, call):
         return rep
     result = item.stash.get(RESULT_KEY, None)
     if result is None:  # the test ended before a verdict: a setup error (or an unexpected skip)
-        profile, browser = item.callspec.params["conformance_profile"], item.callspec.params["browser_name"]
+        target_id, browser = item.callspec.params["conformance_target"], item.callspec.params["browser_name"]
         text = rep.longrepr[2] if rep.skipped and isinstance(rep.longrepr, tuple) else \
             (call.excinfo.exconly() if call.excinfo else str(rep.longrepr))
-        target = item.config.stash.get(TARGETS_KEY, {}).get(profile)
+        planned = next(p for p in item.config.stash[PLANNED_KEY] if p.id == target_id)
+        target = item.config.stash.get(TARGETS_KEY, {}).get(target_id)
+        django = planned.environment.django if planned.environment is not None else "unknown"
         result = outcome.result_for(meta, Verdict(SKIP if rep.skipped else ERROR, note=text),
-                                    target if isinstance(target, Target) else None, profile, browser, (), item.nodeid)
+                                    target if isinstance(target, Target) else None, planned.profile.name, browser, (),
+                                    item.nodeid, django=django)
     elif call.excinfo is not None and call.excinfo.errisinstance(outcome.HarnessError):
         result = dataclasses.replace(result, verdict=ERROR)
     result = dataclasses.replace(result, duration_s=round(rep.duration, 3))
@@ -203,18 +255,33 @@ def pytest_report_teststatus(report, config):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    recorder = config.stash.get(RECORDER_KEY, None)
-    if not recorder or not recorder.results:
+    findings = config.stash.get(FINDINGS_KEY, None)
+    if findings is None:
         return
-    report = recorder.report(checks.families(), {}, {})
+    write = terminalreporter.write_line
     terminalreporter.section("session conformance")
-    for line in terminal.lines(list(report.results), report.summary, checks.families()):
-        terminalreporter.write_line(line)
+    for report in findings.reports:
+        if len(findings.reports) > 1:
+            write(f"Django {report.django}:", bold=True)
+        for line in terminal.lines(list(report.results), report.summary, checks.families()):
+            write(line)
+    if len(findings.reports) > 1:
+        terminalreporter.section("across Django versions")
+        for line in compare.version_lines(list(findings.reports), findings.versions):
+            write(line)
+    for d in findings.diffs:
+        terminalreporter.section("against the baseline")
+        for line in compare.lines(d):
+            write(line, red=line.startswith("  REGRESSION"))
+    if findings.gate_line:
+        write(findings.gate_line, red=findings.gate_failed, green=not findings.gate_failed)
+    recorder = config.stash[RECORDER_KEY]
     if recorder.timings:
-        terminalreporter.write_line("timings: " + ", ".join(f"{k}={v}" for k, v in recorder.timings.items()))
+        write("timings: " + ", ".join(f"{k}={v}" for k, v in recorder.timings.items()))
     for line in recorder.incomplete:
-        terminalreporter.write_line(f"INCOMPLETE: {line}; the report lacks the verdicts it had made", red=True)
-    terminalreporter.write_line(f"report: {config.stash[SETTINGS_KEY].report_path}")
+        write(f"INCOMPLETE: {line}; the report lacks the verdicts it had made", red=True)
+    for path in findings.written:
+        write(f"report: {path}")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -236,14 +303,57 @@ def pytest_testnodedown(node, error):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    recorder = session.config.stash.get(RECORDER_KEY, None)
+    config = session.config
+    recorder = config.stash.get(RECORDER_KEY, None)
     if not recorder:
         return
-    if is_worker(session.config):  # hand everything to the controller
-        session.config.workeroutput["conformance"] = json.dumps(recorder.worker_output(), default=str)
+    if is_worker(config):  # hand everything to the controller
+        config.workeroutput["conformance"] = json.dumps(recorder.worker_output(), default=str)
         return
     if not recorder.results:
         return
-    settings = session.config.stash[SETTINGS_KEY]
+    settings = config.stash[SETTINGS_KEY]
     target = settings.site.describe() if settings.site is not None else {"mode": REFERENCE, "base_url": None}
-    json_report.write(settings.report_path, recorder.report(checks.families(), target, settings.sources))
+    sites = {p.environment.django: p.environment.describe() for p in config.stash[PLANNED_KEY]
+             if p.environment is not None}
+    reports = recorder.reports(checks.families(), target, settings.sources, sites)
+    baseline = config.stash.get(BASELINE_KEY, None)
+    diffs = []
+    try:
+        if baseline is not None:
+            diffs = [compare.diff(baseline, report) for report in reports]
+        elif settings.gate is not None:  # several Django versions: each later one against the first
+            diffs = [compare.diff(reports[0], report) for report in reports[1:]]
+    except compare.CompareError as exc:
+        raise pytest.UsageError(f"--baseline: {exc}") from None
+    versions = compare.across_versions(reports) if len(reports) > 1 else []
+    written = []
+    for report in reports:
+        path = _path_for(settings.report_path, report.django, len(reports))
+        json_report.write(path, report)
+        written.append(path)
+    if len(reports) > 1:
+        path = settings.report_path.with_name(f"{settings.report_path.stem}.versions.json")
+        json_report.write_data(path, compare.versions_json(reports, versions))
+        written.append(path)
+    if settings.html_path is not None:
+        html.write(settings.html_path, reports, diffs, versions, checks.families())
+        written.append(settings.html_path)
+    gate_failed, gate_line = False, ""
+    if settings.gate is not None:
+        gate_failed = any(d.fails(settings.gate) for d in diffs)
+        counted = sum(len(d.regressions) if settings.gate == "regressions" else
+                      sum(1 for c in d.changes if c.kind != "observation") for d in diffs)
+        against = settings.baseline_path or f"Django {reports[0].django}"
+        gate_line = (f"gate '{settings.gate}' against {against}: "
+                     + (f"FAILED ({counted} {settings.gate})" if gate_failed else f"passed (no {settings.gate})"))
+        # The gate decides the exit code: a fail that was failing in the baseline too is not news.
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED if gate_failed else pytest.ExitCode.OK
+    config.stash[FINDINGS_KEY] = Findings(tuple(reports), tuple(diffs), tuple(versions), tuple(written),
+                                          gate_failed, gate_line)
+
+
+def _path_for(path, django: str, count: int):
+    """The report's path: as given for one Django version, one per version otherwise."""
+    return path if count == 1 else path.with_name(f"{path.stem}.django-{django}{path.suffix}")

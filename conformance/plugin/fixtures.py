@@ -19,13 +19,13 @@ from ..observe import campaign
 from ..observe.campaign import BrowserSetup
 from ..observe.preflight import rehearse
 from ..observe.scenario import ScenarioKey
-from ..sites import environment
+from ..report import timeline
 from ..targets.capabilities import RELAUNCH
 from ..targets.probe_client import ProbeUnavailable, fetch_settings
 from ..targets.reference import ReferenceServer, ServerError, host_for, migrate_template
 from ..targets.target import BLACK_BOX, REFERENCE, Target
 from . import outcome
-from .state import KNOWN_KEY, PLAN_KEY, RECORDER_KEY, RESULT_KEY, SETTINGS_KEY, TARGETS_KEY
+from .state import KNOWN_KEY, PLAN_KEY, PLANNED_KEY, RECORDER_KEY, RESULT_KEY, SETTINGS_KEY, TARGETS_KEY
 from .xdist import is_worker
 
 NO_RELAUNCH = ("a remote browser server (--connect) cannot relaunch a persistent profile; the restart by a "
@@ -56,12 +56,12 @@ def conformance_browser_setup(pytestconfig, conformance_settings, browser_type_l
 @pytest.fixture(scope="session")
 def conformance_targets(pytestconfig, conformance_settings, conformance_recorder, conformance_browser_setup,
                         tmp_path_factory):
-    """One Target per profile that collected checks need (values are a Target, or the error that
-    stopped its server). The reference site: one server per profile, all spawned first and then
-    awaited, so start-up overlaps. A deployment: nothing to start; in black-box mode its sign-in is
-    rehearsed first (observe/preflight.py)."""
+    """One Target per planned target the collected checks need (values are a Target, or the error
+    that stopped its server). The reference site: one server per profile and site environment,
+    all spawned first and then awaited, so start-up overlaps. A deployment: nothing to start; in
+    black-box mode its sign-in is rehearsed first (observe/preflight.py)."""
     settings, plan = conformance_settings, pytestconfig.stash[PLAN_KEY]
-    wanted = [p for p in settings.profiles if p.name in plan.profiles]
+    wanted = [p for p in pytestconfig.stash[PLANNED_KEY] if p.id in plan.targets]
     run_lacks = {RELAUNCH: NO_RELAUNCH} if settings.connect else {}
 
     def complete(target: Target) -> Target:
@@ -69,41 +69,41 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
         return dataclasses.replace(target, lacks={**run_lacks, **target.lacks})
 
     if settings.mode != REFERENCE:
-        targets = {p.name: complete(settings.site.target_for(p)) for p in wanted}
+        targets = {p.id: complete(settings.site.target_for(p.profile)) for p in wanted}
         pytestconfig.stash[TARGETS_KEY] = targets
-        conformance_recorder.django = settings.site.django
         if settings.mode == BLACK_BOX and targets:
             browser = "chromium" if "chromium" in settings.browsers else settings.browsers[0]
             rehearse(next(iter(targets.values())), browser, conformance_browser_setup)
         yield targets
         return
     workdir = tmp_path_factory.mktemp("targets")
-    site_environment = environment.runner()
-    servers: list[ReferenceServer] = []
+    servers: list[tuple[str, ReferenceServer]] = []
     targets: dict[str, Target | Exception] = {}
     try:
-        template = migrate_template(workdir, site_environment) if wanted else None
         token = secrets.token_hex(16)
         began = time.time()
-        for i, profile in enumerate(wanted):  # appended one by one: a failed spawn still stops the others
-            servers.append(ReferenceServer.spawn(profile, workdir, template, token, site_environment,
-                                                 host_for(profile, i)))
-        for server in servers:
+        templates = {}
+        for i, planned in enumerate(wanted):  # appended one by one: a failed spawn still stops the others
+            env = planned.environment
+            home = workdir / env.name
+            if env.name not in templates:
+                templates[env.name] = migrate_template(home, env)
+            servers.append((planned.id, ReferenceServer.spawn(planned.profile, home, templates[env.name], token, env,
+                                                              host_for(planned.profile, i))))
+        for (target_id, server), planned in zip(servers, wanted):
             try:
                 base = server.wait_ready().base_url
                 info = fetch_settings(base, token)
-                targets[server.profile.name] = complete(Target(
-                    server.profile.name, REFERENCE, base, token, info["settings"], info.get("django", "?"),
-                    server.profile.expiry, lacks=dict(server.profile.withholds)))
+                targets[target_id] = complete(Target(
+                    planned.profile.name, REFERENCE, base, token, info["settings"], info.get("django", "?"),
+                    planned.profile.expiry, lacks=dict(planned.profile.withholds)))
             except (ServerError, ProbeUnavailable) as exc:
-                targets[server.profile.name] = exc
+                targets[target_id] = exc
         pytestconfig.stash[TARGETS_KEY] = targets
-        conformance_recorder.django = next((t.django for t in targets.values() if isinstance(t, Target)),
-                                           site_environment.django)
         conformance_recorder.timings["servers_start_s"] = round(time.time() - began, 2)
         yield targets
     finally:
-        for server in servers:
+        for _, server in servers:
             server.stop()
 
 
@@ -115,11 +115,11 @@ def conformance_observations(request, conformance_targets, conformance_recorder,
         meta = check_of(item)
         if meta is None:
             continue
-        profile, browser = item.callspec.params["conformance_profile"], item.callspec.params["browser_name"]
-        target = conformance_targets.get(profile)
+        target_id, browser = item.callspec.params["conformance_target"], item.callspec.params["browser_name"]
+        target = conformance_targets.get(target_id)
         if isinstance(target, Target) and skip_reason(meta, target):
             continue
-        needed.add(ScenarioKey(meta.scenario.name, profile, browser))
+        needed.add(ScenarioKey(meta.scenario.name, target_id, browser))
         scenarios[meta.scenario.name] = meta.scenario
     conformance_recorder.timings["scenarios"] = len(needed)
 
@@ -151,35 +151,36 @@ class Observations:
 
 
 @pytest.fixture
-def conformance_profile(request):
+def conformance_target(request):
+    """The id of the target this check item judges (plugin/state.Planned)."""
     return request.param
 
 
 @pytest.fixture
-def run(request, conformance_profile, browser_name, conformance_targets, conformance_observations) -> Run:
+def run(request, conformance_target, browser_name, conformance_targets, conformance_observations) -> Run:
     """This check's target promise and its scenario's observation. A check that does not apply is
     skipped here (judge/applicability.py); a setup problem is an error."""
     meta = check_of(request.node)
-    target = conformance_targets[conformance_profile]
+    target = conformance_targets[conformance_target]
     if isinstance(target, Exception):
         raise ServerError(str(target))
     reason = skip_reason(meta, target)
     if reason:
-        result = outcome.result_for(meta, Verdict.skip(reason), target, conformance_profile, browser_name,
+        result = outcome.result_for(meta, Verdict.skip(reason), target, target.profile, browser_name,
                                     request.config.stash[KNOWN_KEY], request.node.nodeid)
         request.node.stash[RESULT_KEY] = result
         pytest.skip(result.note)
-    observed = conformance_observations.get(ScenarioKey(meta.scenario.name, conformance_profile, browser_name))
+    observed = conformance_observations.get(ScenarioKey(meta.scenario.name, conformance_target, browser_name))
     if observed is None:
-        raise RuntimeError(f"scenario {meta.scenario.name} was not run for {conformance_profile}/{browser_name}")
+        raise RuntimeError(f"scenario {meta.scenario.name} was not run for {conformance_target}/{browser_name}")
     if observed.observation is None or (observed.error and observed.observation.step("start") is None):
         raise ScenarioError(observed.error)  # nothing began: no check has anything to judge
     # A scenario that stopped early still serves the checks whose steps it reached; the others
     # report an error naming why it stopped (or are judged on its re-observation).
-    latest = Run(conformance_profile, browser_name, target.promise, observed.observation, observed.error)
+    latest = Run(target.profile, browser_name, target.promise, observed.observation, observed.error)
     if observed.first is None:
         return latest
-    return Run(conformance_profile, browser_name, target.promise, observed.first,
+    return Run(target.profile, browser_name, target.promise, observed.first,
                "the machine was too busy (re-observed)", later=latest)
 
 
@@ -188,15 +189,21 @@ class ScenarioError(Exception):
 
 
 @pytest.fixture
-def conformance_conclude(request, conformance_targets):
+def conformance_conclude(request, conformance_targets, conformance_recorder):
     """Turn a check's verdict into its Result and the pytest outcome."""
+    recorder = conformance_recorder
+
     def conclude(meta, verdict, run=None):
         params = request.node.callspec.params
-        profile, browser = params["conformance_profile"], params["browser_name"]
-        result = outcome.result_for(meta, verdict, conformance_targets.get(profile), profile, browser,
+        target = conformance_targets.get(params["conformance_target"])
+        result = outcome.result_for(meta, verdict, target, target.profile, params["browser_name"],
                                     request.config.stash[KNOWN_KEY], request.node.nodeid,
                                     reobserved=bool(run and run.obs.notes.get("reobserved")))
         request.node.stash[RESULT_KEY] = result
+        if run is not None:
+            name = timeline.key(meta.scenario.name, target.profile, params["browser_name"])
+            recorder.timelines.setdefault((target.django, name),
+                                          timeline.timeline(run.obs, target.promise, target.profile, target.django))
         outcome.end_test(result)
 
     return conclude

@@ -13,7 +13,8 @@ from ..report.redact import redact, redact_verdict
 from ..report.results import Result, ResultKey
 from ..targets.target import Target
 
-KNOWN_PASSED = "listed as a known failure but passed: narrow or prune conformance/expectations.toml"
+KNOWN_PASSED = ("a known Django defect was expected here but not seen (fixed on Django {django}?): narrow the "
+                "entry's `django` in conformance/expectations.toml")
 
 
 class HarnessError(Exception):
@@ -29,18 +30,17 @@ def shown(target: Target | None, value):
 
 
 def result_for(check: Check, verdict: Verdict, target: Target | None, profile: str, browser: str, known: tuple,
-               nodeid: str, reobserved: bool = False) -> Result:
-    django = target.django if target is not None else "unknown"
+               nodeid: str, reobserved: bool = False, django: str | None = None) -> Result:
+    django = django or (target.django if target is not None else "unknown")
     verdict = shown(target, verdict)
     entry = expectations.find(known, check.id, profile, browser, django)
-    note = verdict.note
-    if entry and verdict.kind == PASS:
-        note = KNOWN_PASSED
+    fixed = entry is not None and verdict.kind == PASS
     return Result(key=ResultKey(check.id, profile, browser, django), family=check.family.name,
                   verdict=verdict.kind, known=entry.reason if entry and verdict.kind == FAIL else None,
-                  expected=verdict.expected, observed=verdict.observed, evidence=verdict.evidence, note=note,
+                  known_fixed=entry.reason if fixed else None, expected=verdict.expected, observed=verdict.observed,
+                  evidence=verdict.evidence, note=KNOWN_PASSED.format(django=django) if fixed else verdict.note,
                   facts=verdict.facts, title=check.title, doc=doc_url(check.doc, django), quote=check.quote,
-                  reobserved=reobserved, nodeid=nodeid)
+                  scenario=check.scenario.name, reobserved=reobserved, nodeid=nodeid)
 
 
 def end_test(result: Result) -> None:
@@ -55,4 +55,8 @@ def end_test(result: Result) -> None:
         if result.known:
             pytest.xfail(f"known Django defect: {result.known} — {line}")
         pytest.fail(line, pytrace=False)
+    if result.known_fixed:
+        # Like a strict xfail that passed: never silent, so the entry gets narrowed to the versions it holds for.
+        pytest.fail(f"{result.id} [{result.browser} · {result.profile}] passed on Django {result.key.django}: "
+                    f"{result.note}", pytrace=False)
     # PASS and CAVEAT end normally; CAVEAT is shown as its own status by the plugin.

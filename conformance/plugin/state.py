@@ -14,17 +14,44 @@ from .recorder import Recorder
 
 
 @dataclass(frozen=True)
-class Plan:
-    """What collection decided: the profiles the selected checks run on, and each browser engine
-    to launch (observe/browsers.BrowserSpec)."""
+class Planned:
+    """One target the run will judge: a profile, on a site environment (reference mode: which
+    Django runs the site; None for a deployment). `id` is its test-id part: the profile's name,
+    with `@django-<spec>` when the run compares several Django versions."""
 
-    profiles: frozenset = frozenset()
+    id: str
+    profile: object  # targets.profiles.Profile
+    environment: object = None  # sites.environment.SiteEnvironment
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What collection decided: the targets the selected checks run on (ids), and each browser
+    engine to launch (observe/browsers.BrowserSpec)."""
+
+    targets: frozenset = frozenset()
     browser_specs: dict = None  # engine -> BrowserSpec
 
 
+@dataclass(frozen=True)
+class Findings:
+    """What the run concluded, once it is over: a Report per Django version, the comparison with the
+    baseline (one per report), the rows that differ across versions, the files written, the gate."""
+
+    reports: tuple = ()
+    diffs: tuple = ()
+    versions: tuple = ()
+    written: tuple = ()
+    gate_failed: bool = False
+    gate_line: str = ""
+
+
 SETTINGS_KEY = pytest.StashKey[Settings]()
+BASELINE_KEY = pytest.StashKey[object]()  # the --baseline Report, or None
+FINDINGS_KEY = pytest.StashKey[Findings]()
 KNOWN_KEY = pytest.StashKey[tuple]()
+PLANNED_KEY = pytest.StashKey[tuple]()  # of Planned, in order
 PLAN_KEY = pytest.StashKey[Plan]()
 RECORDER_KEY = pytest.StashKey[Recorder]()
 RESULT_KEY = pytest.StashKey[Result]()
-TARGETS_KEY = pytest.StashKey[dict]()  # profile -> Target, or the error that stopped its server
+TARGETS_KEY = pytest.StashKey[dict]()  # target id -> Target, or the error that stopped its server

@@ -16,3 +16,9 @@ def iso(ts: float) -> str:
 def write(path: Path, report: Report) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report.to_json(), indent=2, default=str))
+
+
+def write_data(path: Path, data: dict) -> None:
+    """Any other JSON the run writes beside its reports (the comparison across versions)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str))

@@ -14,6 +14,7 @@ from ..judge.verdict import CAVEAT, ERROR, FAIL, ORDER, PASS, SKIP
 
 SCHEMA_VERSION = 2
 KNOWN = "known"  # how a known Django defect is counted beside the verdicts (it is a fail)
+FIXED = "fixed"  # a pass where a known Django defect was expected (like a strict xfail that passed)
 
 
 class ReportError(Exception):
@@ -43,6 +44,7 @@ class Result:
     verdict: str  # pass | fail | caveat | skip | error (judge/verdict.py)
     family: str = ""
     known: str | None = None  # for a fail that is a known Django defect: the reason
+    known_fixed: str | None = None  # for a pass where a known defect was expected: the entry's reason
     expected: str = ""
     observed: str = ""
     evidence: list = field(default_factory=list)  # per step: Set-Cookie, Cookie received, accepted, ...
@@ -51,6 +53,7 @@ class Result:
     title: str = ""
     doc: str = ""  # the docs link for the site's own Django version
     quote: str = ""
+    scenario: str = ""  # the observation it judged (the report's `timelines` draw it)
     duration_s: float = 0.0
     reobserved: bool = False
     nodeid: str = ""
@@ -69,8 +72,13 @@ class Result:
 
     @property
     def graded(self) -> str:
-        """The verdict, with a known Django defect told apart from a fail."""
-        return KNOWN if self.verdict == FAIL and self.known else self.verdict
+        """The verdict, with a known Django defect told apart from a fail, and a pass where one was
+        expected from a plain pass."""
+        if self.verdict == FAIL and self.known:
+            return KNOWN
+        if self.verdict == PASS and self.known_fixed:
+            return FIXED
+        return self.verdict
 
     def to_json(self) -> dict:
         data = {"id": self.key.check, "profile": self.key.profile, "browser": self.key.browser,
@@ -100,6 +108,8 @@ class Report:
     timings: dict = field(default_factory=dict)
     summary: dict = field(default_factory=dict)
     incomplete: tuple[str, ...] = ()  # why verdicts are missing (a crashed xdist worker)
+    # "<scenario> <target> <browser>" -> a scenario's life on a time axis (report/timeline.py)
+    timelines: dict = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
     def by_key(self) -> dict[ResultKey, Result]:
@@ -118,6 +128,7 @@ def counts(results) -> dict:
     for r in results:
         out[r.verdict] += 1
     out["known_failures"] = sum(1 for r in results if r.graded == KNOWN)
+    out["known_not_seen"] = sum(1 for r in results if r.graded == FIXED)
     out["unexpected_failures"] = out[FAIL] - out["known_failures"]
     return out
 
@@ -150,8 +161,9 @@ def load(source) -> Report:
                   started=data.get("started", ""), finished=data.get("finished", ""),
                   duration_s=data.get("duration_s", 0.0), settings_sources=data.get("settings_sources") or {},
                   timings=data.get("timings") or {}, summary=data.get("summary") or {},
-                  incomplete=tuple(data.get("incomplete") or ()), schema_version=SCHEMA_VERSION)
+                  incomplete=tuple(data.get("incomplete") or ()), timelines=data.get("timelines") or {},
+                  schema_version=SCHEMA_VERSION)
 
 
 __all__ = ["Result", "ResultKey", "Report", "load", "counts", "SCHEMA_VERSION", "ReportError",
-           "PASS", "FAIL", "CAVEAT", "SKIP", "ERROR", "KNOWN"]
+           "PASS", "FAIL", "CAVEAT", "SKIP", "ERROR", "KNOWN", "FIXED"]

@@ -11,8 +11,10 @@ def summarize(results, families) -> dict:
     c = counts(results)
     return {
         "total": len(results),
-        "verdicts": {k: v for k, v in c.items() if k not in ("known_failures", "unexpected_failures")},
+        "verdicts": {k: v for k, v in c.items() if k not in ("known_failures", "unexpected_failures",
+                                                               "known_not_seen")},
         "known_failures": c["known_failures"],
+        "known_not_seen": c["known_not_seen"],
         "unexpected_failures": c["unexpected_failures"],
         "browsers": sorted({r.browser for r in results}),
         "profiles": sorted({r.profile for r in results}),

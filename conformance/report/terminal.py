@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..judge.verdict import CAVEAT, ERROR, FAIL, ORDER, PASS, SKIP
-from .results import KNOWN, Result
+from .results import FIXED, KNOWN, Result
 
-LETTER = {PASS: "P", FAIL: "F", CAVEAT: "C", SKIP: "s", ERROR: "E", KNOWN: "K"}
-LEGEND = "P pass, F fail, K known Django defect, C caveat (documented limitation), s skip, E error, - none"
+LETTER = {PASS: "P", FAIL: "F", CAVEAT: "C", SKIP: "s", ERROR: "E", KNOWN: "K", FIXED: "X"}
+LEGEND = ("P pass, F fail, K known Django defect, X known defect not seen (narrow its entry), C caveat "
+          "(documented limitation), s skip, E error, - none")
 
 
 def cell(results: list[Result], browsers: list[str]) -> str:
@@ -23,7 +24,8 @@ def cell(results: list[Result], browsers: list[str]) -> str:
             continue
         worst = min(mine, key=lambda r: ORDER.index(r.verdict))
         known = worst.verdict == FAIL and all(r.known for r in mine if r.verdict == FAIL)
-        letters.append(LETTER[KNOWN] if known else LETTER[worst.verdict])
+        fixed = worst.verdict == PASS and any(r.known_fixed for r in mine)
+        letters.append(LETTER[KNOWN] if known else LETTER[FIXED] if fixed else LETTER[worst.verdict])
     return " ".join(letters)
 
 
@@ -50,6 +52,8 @@ def lines(results: list[Result], summary: dict, families) -> list[str]:
             out += family.lines(summary["families"][family.name], results)
     out += grouped(results, CAVEAT, "note", "caveat")
     out += grouped([r for r in results if r.known], FAIL, "known", "known Django defect")
+    out += [f"known Django defect NOT SEEN on Django {r.key.django} (narrow its entry in expectations.toml): "
+            f"{r.id} {r.profile} {r.browser}" for r in results if r.known_fixed]
     return out
 
 

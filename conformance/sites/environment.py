@@ -1,8 +1,11 @@
-"""A site environment: an interpreter with Django installed, and how a command starts in it.
+"""A site environment: an interpreter with Django installed, and how a process starts in it.
 
 The reference servers (targets/reference.py) are started only through one, never with the
 runner's `sys.executable` directly, so the site's Django is a property of the environment the run
-chose, not of whatever the runner happens to have installed.
+chose, not of whatever the runner happens to have installed. Three kinds: the runner's own
+virtualenv (the default), a virtualenv of the clone's `.sites/` made with a Python on this
+machine, and one made inside a Debian root (sites/root.py) when Django needs a newer Python than
+the machine has.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# What a host process of the site inherits from the runner: nothing of pip's or the runner's
+# virtualenv (a site environment is its own), the rest as it is.
+DROPPED = ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONSTARTUP")
 
 
 class SiteEnvironmentError(Exception):
@@ -22,31 +28,51 @@ class SiteEnvironmentError(Exception):
 
 @dataclass(frozen=True)
 class SiteEnvironment:
-    name: str  # shown in the header and the report, e.g. "runner venv"
-    python: str  # the interpreter, as the command sees it
+    name: str  # e.g. "runner venv", "django-6.1"
+    python: str  # the interpreter, as the process sees it
     django: str  # the Django version installed there
-    prefix: tuple[str, ...] = ()  # what the command is started through (e.g. a chroot)
-    base_env: dict | None = field(default=None, repr=False)  # None: inherit the runner's environment
+    python_version: str = ""  # e.g. "3.13"
+    root: object = None  # sites.root.DebianRoot when the site runs inside one
+    spec: str = ""  # what was asked for ("6.1", "5.2.8"; "" for the runner's default)
 
-    def command(self, *args: str) -> list[str]:
-        """argv for `python args...` in this environment, run with the clone as working directory."""
-        return [*self.prefix, self.python, *args]
-
-    def environ(self, extra: dict) -> dict:
-        """The process environment: the environment's own base, the site's channels, and the
-        clone on the import path (the reference site and the probe are imported from it)."""
-        base = dict(os.environ if self.base_env is None else self.base_env)
-        path = os.pathsep.join(p for p in (str(REPO_ROOT), base.get("PYTHONPATH", "")) if p)
-        return {**base, "PYTHONPATH": path, **extra}
+    def popen(self, args: list[str], env: dict, binds: tuple[Path, ...] = ()) -> tuple[list[str], dict]:
+        """argv and process environment for `python args...` in this environment, with `env` (the
+        site's channels) set. `binds` are folders the process must see at the same path (the run's
+        work folder): the clone always is. Run with the clone as working directory."""
+        site_env = {"PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1", **env}
+        if self.root is not None:
+            return self.root.command([self.python, *args], site_env, (REPO_ROOT, *binds)), {
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        base = {k: v for k, v in os.environ.items() if k not in DROPPED}
+        return [self.python, *args], {**base, **site_env}
 
     def describe(self) -> dict:
-        return {"name": self.name, "python": self.python, "django": self.django}
+        where = f"Debian root {self.root.name}" if self.root is not None else "this machine"
+        return {"name": self.name, "django": self.django, "python": self.python_version, "runs_in": where,
+                "spec": self.spec or "default"}
+
+    def label(self) -> str:
+        where = f", {self.root.name} root" if self.root is not None else ""
+        return f"Django {self.django} ({self.name}, Python {self.python_version}{where})"
 
 
 def runner() -> SiteEnvironment:
-    """The runner's own virtualenv (the default: Django as requirements.txt pins it)."""
+    """The runner's own virtualenv: the default (Django as the runner's lock pins it)."""
     try:
         django = importlib.metadata.version("Django")
     except importlib.metadata.PackageNotFoundError:
         raise SiteEnvironmentError("Django is not installed in the runner's environment: run `make deps`") from None
-    return SiteEnvironment("runner venv", sys.executable, django)
+    return SiteEnvironment("runner venv", sys.executable, django, f"{sys.version_info[0]}.{sys.version_info[1]}")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a prepared environment holds, written last when it is complete."""
+
+    spec: str
+    django: str
+    python: str
+    python_version: str
+    lock_sha256: str
+    root: str = ""
+    extra: dict = field(default_factory=dict)

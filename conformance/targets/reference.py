@@ -33,16 +33,16 @@ class ServerError(Exception):
 
 
 def migrate_template(workdir: Path, environment: SiteEnvironment) -> Path:
-    """Migrate one SQLite file that every profile's server gets a copy of (migrating per
-    server would cost a second of CPU each)."""
+    """Migrate one SQLite file that every profile's server in this environment gets a copy of
+    (migrating per server would cost a second of CPU each; each Django has its own migrations)."""
+    workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / "template.sqlite3"
-    env = environment.environ({"TARGET_SITE_DB": str(db), "DJANGO_SETTINGS_MODULE": "target_site.settings",
-                               "TARGET_SITE_SESSION": ""})
-    done = subprocess.run(environment.command(str(REPO_ROOT / "target_site" / "manage.py"), "migrate",
-                                              "--noinput", "-v", "0"), cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True)
+    argv, env = environment.popen([str(REPO_ROOT / "target_site" / "manage.py"), "migrate", "--noinput", "-v", "0"],
+                                  {"TARGET_SITE_DB": str(db), "DJANGO_SETTINGS_MODULE": "target_site.settings",
+                                   "TARGET_SITE_SESSION": ""}, binds=(workdir,))
+    done = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise ServerError(f"migrating the reference site failed: {done.stderr.strip()[-500:]}")
+        raise ServerError(f"migrating the reference site ({environment.label()}) failed: {done.stderr.strip()[-500:]}")
     return db
 
 
@@ -68,14 +68,12 @@ class ReferenceServer:
         if session.get("SESSION_ENGINE", "").endswith(".file"):
             (home / "sessions").mkdir(exist_ok=True)
             session["SESSION_FILE_PATH"] = str(home / "sessions")
-        env = environment.environ({
+        argv, env = environment.popen(["-m", "target_site.serve", "--host", host, "--port", "0"], {
             "TARGET_SITE_SESSION": json.dumps(session), "TARGET_SITE_DB": str(db), TOKEN_SETTING: token,
-            "DJANGO_SETTINGS_MODULE": profile.site_settings, "TARGET_SITE_ALLOWED_HOSTS": host,
-            "PYTHONUNBUFFERED": "1"})
+            "DJANGO_SETTINGS_MODULE": profile.site_settings, "TARGET_SITE_ALLOWED_HOSTS": host}, binds=(home,))
         log_path = home / "server.log"
         log = open(log_path, "wb")
-        process = subprocess.Popen(environment.command("-m", "target_site.serve", "--host", host, "--port", "0"),
-                                   cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
         log.close()  # the child holds its own descriptor
         return cls(profile, process, log_path, token)

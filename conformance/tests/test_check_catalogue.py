@@ -253,3 +253,22 @@ def test_renewal_needs_an_accepted_live_replay():
     for check_id in ("REN-02", "REN-04", "REN-05"):
         verdict = body(BY_ID[check_id])(make_run(settings, exchanges=exchanges))
         assert verdict.kind == ERROR and "a replay of the live session was refused" in verdict.note
+
+
+def test_age02_judges_a_slow_server_by_when_it_handled_the_request():
+    """Expires is computed between the view (the probe's server_time) and the Date header: a save
+    that held the response for seconds moves Date, not the verdict."""
+    set_cookie = "sessionid=k; expires=Thu, 11 Dec 2025 10:00:00 GMT; Max-Age=1209600"
+    slow = make_run(exchanges=[exchange(set_cookies=[set_cookie], probe={"server_time": DATE}, date_header=DATE + 3)])
+    assert body(BY_ID["AGE-02"])(slow).kind == PASS
+    stale = make_run(exchanges=[exchange(set_cookies=[set_cookie], probe={"server_time": DATE + 2},
+                                         date_header=DATE + 3)])
+    assert body(BY_ID["AGE-02"])(stale).kind == FAIL
+
+
+def test_age03_allows_an_answer_that_arrived_late():
+    start = dict(set_cookies=[DEFAULT_SET_COOKIE], probe={"server_time": 100.0}, sent_at=100.0, received_at=103.0)
+    late = make_run(exchanges=[exchange(**start, jar=[JarCookie("sessionid", "k1", 102.5 + 1209600, "h", "/")])])
+    assert body(BY_ID["AGE-03"])(late).kind == PASS
+    early = make_run(exchanges=[exchange(**start, jar=[JarCookie("sessionid", "k1", 97.0 + 1209600, "h", "/")])])
+    assert body(BY_ID["AGE-03"])(early).kind == FAIL

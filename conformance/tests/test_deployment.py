@@ -54,7 +54,7 @@ def test_restart_batches_never_put_two_profiles_of_one_host_together():
                "c": target("c", "http://127.0.0.10:8000/")}
     keys = [ScenarioKey("restart-context", n, "chromium") for n in ("a", "b", "c")]
     batches = restart_batches(keys, targets)
-    assert [[k.profile for k in b] for b in batches] == [["a", "c"], ["b"]]
+    assert [[k.target for k in b] for b in batches] == [["a", "c"], ["b"]]
 
 
 def test_remote_launch_options_are_camel_case():

@@ -22,6 +22,7 @@ LAYERS = (
     ("report",),  # results, JSON, terminal
     ("config",),  # options and settings
     ("plugin", "tools"),  # pytest's glue; developer tools
+    ("cli",),  # the `conformance` command
 )
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
 

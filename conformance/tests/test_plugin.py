@@ -185,3 +185,35 @@ def test_a_small_real_run_writes_the_report(run_suite, tmp_path):
     # Doc links point at the docs of the Django version the site runs.
     assert first.doc.startswith(f"https://docs.djangoproject.com/en/{'.'.join(report.django.split('.')[:2])}/")
     assert 'name="verdict" value="pass"' in junit.read_text()
+
+
+def test_a_known_defect_that_does_not_fail_is_never_silent(run_suite, tmp_path):
+    """Like a strict xfail: an expectations entry that no longer fails on this Django version fails
+    the run, naming the entry to narrow."""
+    expectations = tmp_path / "e.toml"
+    expectations.write_text('[[known]]\ncheck = "AGE-01"\nprofile = "default-two-weeks"\ndjango = ">=4.2"\n'
+                            'reason = "Imagined for the test."\nreproduction = "none"\n')
+    result = run_suite("--profile", "default-two-weeks", "--check", "AGE-01", "--browser", "chromium",
+                       f"--expectations={expectations}")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["AGE-01 [[]chromium · default-two-weeks[]] passed on Django 5.2.*: a known Django "
+                                 "defect was expected here but not seen*",
+                                 "default-two-weeks *X*",
+                                 "known Django defect NOT SEEN on Django 5.2.* (narrow its entry in expectations.toml): "
+                                 "AGE-01 default-two-weeks chromium"])
+    (entry,) = load(result.report_path).results
+    assert entry.graded == "fixed" and entry.verdict == "pass" and entry.known_fixed == "Imagined for the test."
+    # Narrowed to the versions it holds for, it no longer applies here.
+    expectations.write_text(expectations.read_text().replace(">=4.2", ">=4.2,<5.2"))
+    assert run_suite("--profile", "default-two-weeks", "--check", "AGE-01", "--browser", "chromium",
+                     f"--expectations={expectations}").ret == pytest.ExitCode.OK
+
+
+def test_an_unrunnable_django_is_one_line(run_suite):
+    result = run_suite("--django", "banana")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --django 'banana': give a release line such as 5.2 (its newest patch) or an "
+                                 "exact release such as 5.2.8 (from CLI)"])
+    deployment = run_suite("--django", "6.1", "--base-url=https://staging.example.com/")
+    deployment.stderr.fnmatch_lines(["ERROR: --django chooses the reference site's Django (from CLI); a deployment "
+                                     "(https://staging.example.com/) runs its own"])

@@ -71,12 +71,11 @@ def test_env_beats_ini():
     assert s.executables == {"firefox": "/opt/ff"}
     assert s.report_path == ROOT / "env.json"
     assert s.expectations_path == ROOT / "env.toml"
-    assert s.sources == {"profiles": "env CONFORMANCE_PROFILES", "checks": "env CONFORMANCE_CHECKS",
+    assert s.sources == {**{o.key: "default" for o in OPTIONS},
+                         "profiles": "env CONFORMANCE_PROFILES", "checks": "env CONFORMANCE_CHECKS",
                          "browsers": "env CONFORMANCE_BROWSERS",
                          "executables": "env CONFORMANCE_BROWSER_EXECUTABLE",
-                         "report": "env CONFORMANCE_REPORT", "expectations": "env CONFORMANCE_EXPECTATIONS",
-                         "base_url": "default", "probe_token": "default", "blackbox": "default",
-                         "ignore_https_errors": "default", "connect": "default"}
+                         "report": "env CONFORMANCE_REPORT", "expectations": "env CONFORMANCE_EXPECTATIONS"}
 
 
 def test_ini_beats_default_and_splits_lines_and_commas():

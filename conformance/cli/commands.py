@@ -1,0 +1,130 @@
+"""The `conformance` subcommands, each a function of its arguments returning the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ..report import compare, html
+from ..report.results import ReportError, load
+from ..sites.environment import REPO_ROOT, SiteEnvironmentError
+from ..sites.spec import PYTHONS, DjangoSpec, SpecError
+
+USAGE_ERROR, FAILED = 4, 1
+CHECKS = Path(__file__).resolve().parents[1] / "checks"
+MATRIX_REPORT = Path("reports/matrix/conformance.json")
+
+
+def _error(message: str) -> int:
+    print(f"ERROR: {message}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def run(args: list[str]) -> int:
+    """pytest on the checks, with pytest's own exit code."""
+    import pytest
+
+    # -p: the plugin, also when the checks run from an installed package (no conftest of the clone).
+    return int(pytest.main(["-p", "conformance.plugin", str(CHECKS), *args]))
+
+
+def matrix(args: list[str]) -> int:
+    """The reference site on each Django version, in one run (one campaign: the versions' scenarios
+    side by side), a report each, and the comparison across them."""
+    specs, extra = (args[:args.index("--")], args[args.index("--") + 1:]) if "--" in args else (args, [])
+    if len(specs) < 2:
+        return _error("conformance matrix needs two or more Django versions, e.g. conformance matrix 4.2 5.2 6.1")
+    try:
+        for spec in specs:
+            DjangoSpec.parse(spec)
+    except SpecError as exc:
+        return _error(str(exc))
+    wanted = [f"--django={spec}" for spec in specs]
+    report = [] if any(a.startswith("--conformance-report") for a in extra) else \
+        [f"--conformance-report={MATRIX_REPORT}", f"--html-report={MATRIX_REPORT.with_suffix('.html')}"]
+    return run([*wanted, *report, *extra])
+
+
+def diff(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="conformance diff", description="compare two conformance reports")
+    parser.add_argument("old", type=Path)
+    parser.add_argument("new", type=Path)
+    parser.add_argument("--gate", choices=compare.GATES, default="none",
+                        help="exit 1 on regressions, or on any change of verdict (default: never)")
+    parser.add_argument("--html", type=Path, help="also write the comparison as an HTML report of NEW")
+    parser.add_argument("--json", type=Path, help="also write the comparison as JSON")
+    try:
+        options = parser.parse_args(args)
+    except SystemExit as exc:
+        return USAGE_ERROR if exc.code else 0
+    try:
+        old, new = load(options.old), load(options.new)
+        d = compare.diff(old, new)
+    except (ReportError, compare.CompareError) as exc:
+        return _error(str(exc))
+    for line in compare.lines(d, str(options.old), str(options.new)):
+        print(line)
+    if options.html:
+        from ..checks import families
+
+        html.write(options.html, [new], [d], [], families())
+    if options.json:
+        options.json.parent.mkdir(parents=True, exist_ok=True)
+        options.json.write_text(json.dumps(d.to_json(), indent=2))
+    if d.fails(options.gate):
+        print(f"gate '{options.gate}': FAILED")
+        return FAILED
+    return 0
+
+
+def sites(args: list[str]) -> int:
+    from ..sites.prepare import SITES, environment_for
+
+    if args[:1] == ["list"]:
+        for folder in sorted(SITES.glob("django-*")) if SITES.exists() else []:
+            stamp = folder / ".conformance-env.json"
+            if stamp.exists():
+                data = json.loads(stamp.read_text())
+                print(f"{folder.name}: Django {data['django']}, Python {data['python_version']}"
+                      f"{' in ' + data['root'] + ' root' if data.get('root') else ''}")
+        return 0
+    if args[:1] != ["prepare"] or len(args) < 2:
+        return _error("usage: conformance sites prepare SPEC... | conformance sites list")
+    try:
+        for text in args[1:]:
+            env = environment_for(DjangoSpec.parse(text), say=lambda line: print(f"conformance: {line}"))
+            print(f"{text}: {env.label()}")
+    except (SpecError, SiteEnvironmentError) as exc:
+        return _error(str(exc))
+    return 0
+
+
+def browsers(args: list[str]) -> int:
+    from ..observe.browsers import main as browsers_main
+
+    return browsers_main(args)
+
+
+def lock(args: list[str]) -> int:
+    """Re-lock what `make deps` and the site environments install, with every file's hash."""
+    uv = Path(sys.executable).parent / "uv"
+    locks = REPO_ROOT / "locks"
+    jobs = [(REPO_ROOT / "requirements.txt", locks / "runner.txt", "3.10")]
+    for line, (oldest, _) in sorted(PYTHONS.items()):
+        source = locks / f"site-django-{line}.in"
+        source.write_text(f"Django=={line}.*\n")
+        jobs.append((source, locks / f"site-django-{line}.txt", f"{oldest[0]}.{oldest[1]}"))
+    for source, target, python in jobs:
+        done = subprocess.run([str(uv), "pip", "compile", "--quiet", "--universal", "--generate-hashes",
+                               "--python-version", python, str(source.relative_to(REPO_ROOT)), "-o",
+                               str(target.relative_to(REPO_ROOT))], cwd=REPO_ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            return _error(f"locking {source.name} failed: {done.stderr.strip().splitlines()[-1:]}")
+        print(f"locked {target.relative_to(REPO_ROOT)}")
+    return 0
+
+
+COMMANDS = {"run": run, "matrix": matrix, "diff": diff, "sites": sites, "browsers": browsers, "lock": lock}

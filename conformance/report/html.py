@@ -1,0 +1,214 @@
+"""reports/conformance.html: one self-contained file (no network): the matrix coloured by verdict,
+filterable by family, profile, browser and verdict; per result the expected and observed values,
+the evidence, the quoted doc sentence and its link, and a drawing of the session's life
+(report/svg.py); the differences from a baseline and between Django versions highlighted."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from html import escape
+from pathlib import Path
+
+from ..judge.verdict import ORDER
+from . import svg
+from .results import Report, Result
+from .terminal import LEGEND, cell
+
+STYLE = """
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}h2{margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
+.matrix td.cell{font-family:monospace;text-align:center;cursor:pointer}
+.v-pass{background:#e8f5e9}.v-fail{background:#ffcdd2}.v-known{background:#fff3e0}.v-caveat{background:#fff9c4}
+.v-skip{background:#f5f5f5;color:#777}.v-error{background:#f8bbd0}.v-fixed{background:#e1f5fe}.v-none{color:#bbb}
+.badge{display:inline-block;min-width:4.5em;text-align:center;border-radius:3px;padding:0 4px;font-size:12px}
+details.result{border:1px solid #e0e0e0;margin:3px 0;padding:2px 6px}details.result[hidden]{display:none}
+details.changed{border:2px solid #ef6c00}.change{color:#ef6c00;font-weight:600}.regression{color:#c62828}
+.filters select,.filters input{margin-right:1em}.quote{font-style:italic;color:#444}
+.evidence td{font-family:monospace;font-size:12px}.summary li{margin:2px 0}
+"""
+
+SCRIPT = """
+const TIMELINES = JSON.parse(document.getElementById('timelines').textContent);
+function applyFilters() {
+  const f = {};
+  document.querySelectorAll('.filters select').forEach(s => f[s.name] = s.value);
+  const text = document.getElementById('search').value.toLowerCase();
+  let shown = 0;
+  document.querySelectorAll('details.result').forEach(d => {
+    const ok = Object.entries(f).every(([k, v]) => !v || d.dataset[k] === v)
+      && (!text || d.textContent.toLowerCase().includes(text));
+    d.hidden = !ok; if (ok) shown++;
+  });
+  document.querySelectorAll('.matrix tr[data-profile]').forEach(tr => {
+    tr.hidden = f.profile && tr.dataset.profile !== f.profile;
+  });
+  document.querySelectorAll('.matrix [data-family]').forEach(c => {
+    c.hidden = f.family && c.dataset.family !== f.family;
+  });
+  document.getElementById('shown').textContent = shown;
+}
+document.querySelectorAll('.filters select, #search').forEach(e => e.addEventListener('input', applyFilters));
+document.querySelectorAll('details.result').forEach(d => d.addEventListener('toggle', () => {
+  const box = d.querySelector('.timeline-box');
+  if (d.open && box && !box.innerHTML && TIMELINES[box.dataset.key]) box.innerHTML = TIMELINES[box.dataset.key];
+}));
+document.querySelectorAll('.matrix td.cell').forEach(td => td.addEventListener('click', () => {
+  document.querySelector('select[name=profile]').value = td.dataset.profile;
+  document.querySelector('select[name=family]').value = td.dataset.family;
+  applyFilters();
+  document.getElementById('results').scrollIntoView();
+}));
+applyFilters();
+"""
+
+
+def write(path: Path, reports: list[Report], diffs: list = (), versions: list = (), families=()) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(reports, diffs, versions, families))
+
+
+def render(reports: list[Report], diffs=(), versions=(), families=()) -> str:
+    names = [f.name for f in families] or sorted({r.family for rep in reports for r in rep.results})
+    changed = {(c.key, d.new.django): c for d in diffs for c in d.changes}
+    timelines = {f"{rep.django} {k}": svg.draw(t) for rep in reports for k, t in rep.timelines.items()}
+    everything = [r for rep in reports for r in rep.results]
+    parts = ["<!doctype html><html lang=en><head><meta charset=utf-8><title>Session conformance report</title>",
+             f"<style>{STYLE}</style></head><body><h1>Django session conformance</h1>", _header(reports)]
+    for d in diffs:
+        parts.append(_diff(d))
+    if len(reports) > 1:
+        parts.append(_versions(reports, versions))
+    parts.append(_filters(everything, names))
+    for report in reports:
+        if len(reports) > 1:
+            parts.append(f"<h2>Django {escape(report.django)}</h2>")
+        parts.append(_matrix(report, names))
+    parts.append('<h2 id="results">Results (<span id="shown"></span> shown)</h2>')
+    for report in reports:
+        for result in sorted(report.results, key=lambda r: (r.profile, r.id, r.browser)):
+            parts.append(_result(result, changed.get((result.key.across_versions(), report.django))))
+    parts.append(f'<script type="application/json" id="timelines">{_json(timelines)}</script>')
+    parts.append(f"<script>{SCRIPT}</script></body></html>")
+    return "".join(parts)
+
+
+def _json(data) -> str:
+    return json.dumps(data).replace("</", "<\\/")
+
+
+def _header(reports: list[Report]) -> str:
+    first = reports[0]
+    target = first.target or {}
+    where = escape(target.get("base_url") or "the reference site (target_site)")
+    mode = escape(target.get("mode", "reference"))
+    rows = [f"<p>Target: {where} ({mode}); Django {escape(', '.join(r.django for r in reports))}; "
+            f"started {escape(first.started)}, {first.duration_s} s.</p><ul class=summary>"]
+    for report in reports:
+        v = report.summary.get("verdicts", {})
+        rows.append(f"<li>Django {escape(report.django)}: {report.summary.get('total', len(report.results))} verdicts: "
+                    + ", ".join(f"{v.get(k, 0)} {k}" for k in ORDER)
+                    + f" ({report.summary.get('known_failures', 0)} of the fails are known Django defects)</li>")
+    return "".join(rows) + f"</ul><p>{escape(LEGEND)}</p>"
+
+
+def _diff(d) -> str:
+    counts = ", ".join(f"{len(d.of(k))} {k}" for k in ("regression", "fix", "became-skip", "no-longer-skip",
+                                                        "verdict", "observation", "new", "gone") if d.of(k))
+    rows = [f"<h2>Against the baseline (Django {escape(d.old.django)}, {escape(d.old.started)})</h2>",
+            f"<p>{d.compared} results compared: {escape(counts or 'nothing changed')}.</p>"]
+    if d.changes:
+        rows.append("<table><tr><th>change</th><th>check</th><th>profile</th><th>browser</th><th>before</th>"
+                    "<th>now</th><th>key observations</th></tr>")
+        for c in d.changes:
+            facts = "; ".join(f"{k}: {a} → {b}" for k, (a, b) in c.facts.items())
+            rows.append(f"<tr class='{'regression' if c.kind == 'regression' else 'change'}'><td>{c.kind}</td>"
+                        + "".join(f"<td>{escape(str(x))}</td>" for x in (*c.key, c.old.graded if c.old else "absent",
+                                                                        c.new.graded if c.new else "absent", facts))
+                        + "</tr>")
+        rows.append("</table>")
+    return "".join(rows)
+
+
+def _versions(reports: list[Report], rows) -> str:
+    head = "".join(f"<th>Django {escape(r.django)}</th>" for r in reports)
+    if not rows:
+        return (f"<h2>Across Django versions</h2><p>No verdict and no key observation differs between Django "
+                f"{escape(' and '.join(r.django for r in reports))}.</p>")
+    out = [f"<h2>Across Django versions</h2><p>{len(rows)} results differ.</p><table><tr><th>check</th>"
+           f"<th>profile</th><th>browser</th>{head}</tr>"]
+    for row in rows:
+        cells = []
+        for c in row.cells:
+            if c is None:
+                cells.append("<td class=v-none>absent</td>")
+                continue
+            facts = ", ".join(f"{k}={c.facts.get(k)}" for k in row.facts)
+            cells.append(f"<td class='v-{c.graded}'>{c.graded}{escape(' ' + facts if facts else '')}</td>")
+        out.append("<tr class=change>" + "".join(f"<td>{escape(x)}</td>" for x in row.key) + "".join(cells) + "</tr>")
+    return "".join(out) + "</table>"
+
+
+def _filters(results: list[Result], names: list[str]) -> str:
+    def select(name: str, values) -> str:
+        options = "".join(f"<option value='{escape(v)}'>{escape(v)}</option>" for v in values)
+        return f"<label>{name} <select name={name}><option value=''>all</option>{options}</select></label>"
+    return ("<div class=filters>" + select("family", names) + select("profile", sorted({r.profile for r in results}))
+            + select("browser", sorted({r.browser for r in results}))
+            + select("verdict", sorted({r.graded for r in results}))
+            + "<label>search <input id=search type=search></label></div>")
+
+
+def _matrix(report: Report, names: list[str]) -> str:
+    browsers = sorted({r.browser for r in report.results})
+    by = defaultdict(list)
+    for r in report.results:
+        by[(r.profile, r.family)].append(r)
+    out = [f"<table class=matrix><tr><th>profile ({' '.join(browsers)})</th>"
+           + "".join(f"<th data-family='{escape(n)}'>{escape(n)}</th>" for n in names) + "</tr>"]
+    for profile in sorted({r.profile for r in report.results}):
+        out.append(f"<tr data-profile='{escape(profile)}'><th>{escape(profile)}</th>")
+        for name in names:
+            mine = by[(profile, name)]
+            letters = cell(mine, browsers)
+            worst = min(mine, key=lambda r: ORDER.index(r.verdict)).graded if mine else "none"
+            out.append(f"<td class='cell v-{worst}' data-family='{escape(name)}' data-profile='{escape(profile)}' "
+                       f"title='{escape(profile)} · {escape(name)}'>{escape(letters)}</td>")
+        out.append("</tr>")
+    return "".join(out) + "</table>"
+
+
+def _result(r: Result, change) -> str:
+    badge = f"<span class='badge v-{r.graded}'>{r.graded}</span>"
+    flag = ""
+    if change is not None:
+        facts = "; ".join(f"{k}: {a} → {b}" for k, (a, b) in change.facts.items())
+        flag = f" <span class='change'>{escape(change.kind.upper())}{escape(': ' + facts if facts else '')}</span>"
+    body = [f"<p><b>{escape(r.title)}</b></p>"]
+    if r.quote:
+        body.append(f"<p class=quote>“{escape(r.quote)}” — <a href='{escape(r.doc)}'>{escape(r.doc)}</a></p>")
+    elif r.doc:
+        body.append(f"<p><a href='{escape(r.doc)}'>{escape(r.doc)}</a></p>")
+    if r.expected or r.observed:
+        body.append(f"<p>Expected: {escape(r.expected)}<br>Observed: {escape(r.observed)}</p>")
+    for label, text in (("Known Django defect", r.known), ("Note", r.note)):
+        if text:
+            body.append(f"<p>{label}: {escape(text)}</p>")
+    if r.facts:
+        body.append("<p>Key observations: " + escape(", ".join(f"{k}={v}" for k, v in r.facts.items())) + "</p>")
+    if r.evidence:
+        body.append("<table class=evidence><tr><th>step</th><th>status</th><th>Set-Cookie</th><th>Cookie received"
+                    "</th><th>server</th></tr>")
+        for e in r.evidence:
+            if isinstance(e, dict):
+                body.append("<tr>" + "".join(f"<td>{escape(str(x if x is not None else ''))}</td>" for x in (
+                    e.get("step"), e.get("status"), e.get("set_cookie"), e.get("cookie_received"),
+                    "accepted" if e.get("accepted") else "refused")) + "</tr>")
+        body.append("</table>")
+    if r.scenario:
+        body.append(f"<div class=timeline-box data-key='{escape(r.key.django)} {escape(r.scenario)} "
+                    f"{escape(r.profile)} {escape(r.browser)}'></div>")
+    return (f"<details class='result{' changed' if change else ''}' data-family='{escape(r.family)}' "
+            f"data-profile='{escape(r.profile)}' data-browser='{escape(r.browser)}' data-verdict='{r.graded}'>"
+            f"<summary>{badge} {escape(r.id)} · {escape(r.profile)} · {escape(r.browser)}{flag}</summary>"
+            + "".join(body) + "</details>")

@@ -1,0 +1,154 @@
+"""Make (once) and find the site environment for a Django spec: a virtualenv in the clone's
+`.sites/django-<spec>/`, installed from a lock with pip's --require-hashes, with a Python the
+release supports: the runner's own or another on this machine, else Debian 13's inside a root
+(sites/root.py). Release lines are locked in `locks/site-django-<line>.txt` (`make lock`); an
+exact release is locked on first use (uv pip compile) beside its environment. A stamp, written
+last, says the environment is complete and which lock it was made from; a changed lock remakes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .environment import REPO_ROOT, SiteEnvironment, SiteEnvironmentError, runner
+from .root import PYTHON as ROOT_PYTHON
+from .root import DebianRoot, RootUnavailable, why_not
+from .spec import DjangoSpec
+
+SITES = REPO_ROOT / ".sites"
+LOCKS = REPO_ROOT / "locks"
+STAMP = ".conformance-env.json"
+HOST_PYTHONS = tuple(f"python3.{minor}" for minor in range(8, 16))
+
+
+def environment_for(spec: DjangoSpec | None, say=print) -> SiteEnvironment:
+    """The environment for this spec (the runner's own for None), made first if need be."""
+    if spec is None:
+        return runner()
+    SITES.mkdir(exist_ok=True)
+    with _exclusive(SITES / ".lock"):  # two runs preparing the same environment wait for each other
+        folder = SITES / spec.name
+        stamp = _stamp(folder)
+        python, version, root = _python_for(spec)
+        lock = _lock(spec, folder, version, say)
+        digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+        if stamp is None or stamp.get("lock_sha256") != digest or stamp.get("python") != python:
+            _make(spec, folder, python, root, lock, say)
+            django = _ask(folder, root, "import django; print(django.get_version())")
+            (folder / STAMP).write_text(json.dumps({"spec": str(spec), "django": django, "python": python,
+                                                    "python_version": version, "lock_sha256": digest,
+                                                    "root": root.name if root else ""}, indent=1))
+            stamp = _stamp(folder)
+    return SiteEnvironment(spec.name, str(folder / "bin" / "python"), stamp["django"], stamp["python_version"],
+                           root, str(spec))
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path):
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _stamp(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / STAMP).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _python_for(spec: DjangoSpec) -> tuple[str, str, DebianRoot | None]:
+    """(interpreter, "3.X", root or None): a Python on this machine the release supports (the
+    runner's first), else Debian 13's Python 3.13 inside a root."""
+    oldest, newest = spec.pythons()
+    candidates = [sys.executable] + [p for name in HOST_PYTHONS if (p := shutil.which(name))]
+    for candidate in dict.fromkeys(candidates):
+        version = _version(candidate)
+        if version and oldest <= version <= newest:
+            return candidate, f"{version[0]}.{version[1]}", None
+    if not (oldest <= (3, 13) <= newest):
+        raise SiteEnvironmentError(f"Django {spec} needs Python {_range(oldest, newest)}: install one "
+                                   f"(python3.X on PATH is used)")
+    problem = why_not(_range(oldest, newest))
+    if problem:
+        raise SiteEnvironmentError(f"Django {spec}: {problem}")
+    return ROOT_PYTHON, "3.13", DebianRoot(SITES / "root-debian-trixie")
+
+
+def _version(python: str) -> tuple[int, int] | None:
+    """The interpreter's version, if it can make virtualenvs (Debian's needs python3.X-venv)."""
+    try:
+        done = subprocess.run([python, "-c", "import sys, venv, ensurepip; print(*sys.version_info[:2])"],
+                              capture_output=True, text=True, timeout=30)
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    major, minor = done.stdout.split()
+    return int(major), int(minor)
+
+
+def _range(oldest, newest) -> str:
+    return f"{oldest[0]}.{oldest[1]}" + (f" to {newest[0]}.{newest[1]}" if newest[1] < 99 else " or newer")
+
+
+def _lock(spec: DjangoSpec, folder: Path, python_version: str, say) -> Path:
+    if spec.exact is None:
+        lock = LOCKS / f"site-django-{spec.line}.txt"
+        if not lock.exists():
+            raise SiteEnvironmentError(f"no lock for Django {spec.line} in locks/: run `make lock` (it locks every "
+                                       f"line in locks/site-lines.txt) after adding {spec.line} there")
+        return lock
+    lock = folder.with_name(folder.name + ".lock.txt")
+    if lock.exists():
+        return lock
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if uv is None:
+        raise SiteEnvironmentError(f"locking Django {spec} needs uv (make deps installs it)")
+    say(f"locking Django {spec} (first use): uv pip compile --generate-hashes")
+    source = lock.with_suffix(".in")
+    source.write_text(spec.requirement + "\n")
+    done = subprocess.run([uv, "pip", "compile", "--quiet", "--generate-hashes", "--universal", "--python-version",
+                           python_version, str(source), "-o", str(lock)], capture_output=True, text=True)
+    if done.returncode != 0:
+        lock.unlink(missing_ok=True)
+        reason = " | ".join(done.stderr.strip().splitlines()[-2:])
+        raise SiteEnvironmentError(f"cannot lock Django {spec}: {reason}")
+    return lock
+
+
+def _make(spec: DjangoSpec, folder: Path, python: str, root: DebianRoot | None, lock: Path, say) -> None:
+    say(f"making the site environment for Django {spec} (one-off): {folder}")
+    if root is not None:
+        try:
+            root.build(say)
+        except RootUnavailable as exc:
+            raise SiteEnvironmentError(f"Django {spec}: {exc}") from None
+    shutil.rmtree(folder, ignore_errors=True)
+    _in(root, [python, "-m", "venv", str(folder)], "making the virtualenv")
+    _in(root, [str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet", "--require-hashes", "--no-deps",
+               "-r", str(lock)], f"installing {lock.name}")
+
+
+def _in(root: DebianRoot | None, argv: list[str], what: str) -> str:
+    if root is not None:
+        argv = root.command(argv, {}, (REPO_ROOT,))
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO_ROOT)
+    if done.returncode != 0:
+        reason = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+        raise SiteEnvironmentError(f"{what} failed ({done.returncode}): {reason}")
+    return done.stdout
+
+
+def _ask(folder: Path, root: DebianRoot | None, code: str) -> str:
+    return _in(root, [str(folder / "bin" / "python"), "-c", code], "asking the environment").strip()
