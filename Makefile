@@ -41,7 +41,7 @@ TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
 N ?= 5
 LOAD ?=
 
-.PHONY: conformance matrix test deps browsers soak lock clean
+.PHONY: conformance matrix test test-tools deps browsers soak lock clean
 
 # Everything the runner needs, from the lock (versions and hashes, checked by pip), then the project
 # itself (editable: the `conformance` command).
@@ -76,9 +76,15 @@ matrix: deps browsers
 
 # The project's own tests; among them the whole reference matrix, compared verdict for verdict
 # with the report kept in conformance/tests/data (it writes reports/conformance.json as
-# `make conformance` does).
-test: deps browsers
+# `make conformance` does). The cache-safety self-check puts a real nginx in front of a site.
+test: deps browsers test-tools
 	$(PY) -m pytest conformance/tests -p no:cacheprovider $(ARGS)
+
+test-tools:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && echo "installing Debian's nginx (for the cache-safety self-check)" \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } \
+	  || echo "nginx is missing: the caching-proxy tests will be skipped (apt-get install nginx)"
 
 soak: deps browsers
 	$(PY) -m conformance.tools.soak $(N) $(if $(LOAD),--load) $(ARGS)

@@ -10,6 +10,20 @@ from email.utils import parsedate_to_datetime
 
 from .protocol import STORED_FIELDS
 
+# Response headers that say how caches may treat a response (kept on every Exchange).
+CACHE_HEADERS = ("cache-control", "vary", "expires", "pragma", "age", "x-cache", "x-cache-status",
+                 "cf-cache-status", "x-proxy-cache")
+
+
+def cache_headers(headers: list[dict]) -> dict:
+    """{lower-case name: value} of the caching headers among Playwright's headers_array()."""
+    out: dict = {}
+    for h in headers:
+        name = h["name"].lower()
+        if name in CACHE_HEADERS:
+            out[name] = f"{out[name]}, {h['value']}" if name in out else h["value"]
+    return out
+
 
 @dataclass(frozen=True)
 class SetCookie:
@@ -109,6 +123,7 @@ class Reply:
     own_session: bool = True  # the response concerns the session under test (a save of it counts)
     stored: Stored | None = None
     server_time: float | None = None  # the server's clock when it handled the request
+    page: str | None = None  # what a probe page showed of the session (its visitor token, or "anonymous")
 
     @classmethod
     def from_probe(cls, body: dict) -> "Reply":
@@ -118,7 +133,8 @@ class Reply:
                    session_cookie=body.get("session_cookie"), accepted=bool(body.get("accepted")),
                    own_session=bool(body.get("probe_session", True)),
                    stored=Stored(**{k: stored.get(k) for k in STORED_FIELDS}) if isinstance(stored, dict) else None,
-                   server_time=body.get("server_time"))
+                   server_time=body.get("server_time"), page=body.get("visitor") or (
+                       "anonymous" if body.get("action") in ("welcome", "recall", "account", "logout") else None))
 
 
 @dataclass(frozen=True)
@@ -137,6 +153,8 @@ class Exchange:
     # Black-box steps are whole navigations (sign-in: a POST, redirects, the page's stylesheets);
     # sent_at/received_at time the last save among them, began_at when the first request left.
     began_at: float | None = None
+    headers: dict = field(default_factory=dict)  # the response's caching headers (CACHE_HEADERS)
+    visitor: str = ""  # who made it, when a scenario has several visitors ("" = its main one)
 
     def session_set_cookie(self, name: str) -> SetCookie | None:
         found = [c for c in self.set_cookies if c.name == name]
@@ -185,6 +203,9 @@ class Exchange:
             "accepted": self.accepted,
             "stored_expiry": self.stored.expiry_date if self.stored else None,
             "jar_expires": None if jar is None else jar.expires,
+            **({"headers": self.headers} if self.headers else {}),
+            **({"visitor": self.visitor} if self.visitor else {}),
+            **({"page_showed": self.reply.page} if self.reply.page else {}),
         }
 
 

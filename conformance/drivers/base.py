@@ -7,12 +7,20 @@ families) only ever talk to a Driver, so they run unchanged against the probe or
 from __future__ import annotations
 
 import abc
+import asyncio
 from typing import Mapping
 
 from playwright.async_api import BrowserContext
+from playwright.async_api import Error as PlaywrightError
 
 from ..exchange import Exchange, JarCookie, Observation
 from ..targets.target import Target
+
+
+# Every document records its pageshow (a restore from the back/forward cache has persisted=true).
+PAGESHOW_SCRIPT = ("addEventListener('pageshow', e => { window.__conformance_pageshow = "
+                   "{persisted: e.persisted, at: Date.now()}; });")
+BACK_POLLS = 50  # tenths of a second
 
 
 class DriverError(Exception):
@@ -59,6 +67,55 @@ class Driver(abc.ABC):
         """Ask the server about this session cookie value alone, from this context (cleared: it
         never held the session). Judges the server, not the browser: a well-behaved browser never
         sends an expired cookie, so this is the only way to see server-side expiry."""
+
+    @abc.abstractmethod
+    async def page(self, label: str, kind: str, visitor: str = "", visit: str = "") -> Exchange:
+        """A page of one kind, at the same URL for every visitor (so a cache in front of the site
+        could answer one visitor with another's): "public" (never touches the session), "welcome"
+        (starts one), "recall" (shows what the session holds), "account" (the same, marked
+        never_cache), "logout". `visitor` names who asks, when a scenario has several; `visit`
+        makes the URLs the scenario's own (the same for all its visitors)."""
+
+    @abc.abstractmethod
+    async def visit(self, label: str, kind: str) -> Exchange:
+        """The same pages as documents: a real navigation, into this page's session history."""
+
+    @abc.abstractmethod
+    async def shown(self) -> str | None:
+        """What the current document shows of the session: the visitor it is about, or None."""
+
+    async def arrive(self) -> None:
+        """Open a page of the site that starts nothing (a fresh context's first navigation is the
+        slow one: seconds, under load, after the server has answered, which a 3 s session would not
+        survive)."""
+        await self.open()
+        await self._page.goto(self.arrival_url())
+
+    def arrival_url(self) -> str:
+        raise NotImplementedError
+
+    async def back(self, label: str) -> dict:
+        """The Back button, as a user presses it: history.back() (page.go_back() would wait for a
+        network navigation that a restore from the back/forward cache never makes), then what the
+        page shows and whether it came back from that cache without asking the server."""
+        # The page shown after Back must have fired its pageshow after we left (a page restored from
+        # the back/forward cache still holds the pageshow of its first load until the new one fires).
+        left_at = await self._page.evaluate("(() => { const t = Date.now(); setTimeout(() => history.back(), 0);"
+                                            " return t; })()")
+        state = {}
+        for _ in range(BACK_POLLS):  # a restore is instant; a refetch is one page load
+            await asyncio.sleep(0.1)
+            try:
+                state = await self._page.evaluate(
+                    "({shown: window.__conformance_pageshow || null, ready: document.readyState})")
+            except PlaywrightError:  # mid-navigation: look again
+                continue
+            if state["shown"] and state["shown"]["at"] >= left_at and state["ready"] == "complete":
+                break
+        else:
+            raise DriverError(f"{label}: the Back button did not bring a page back within {BACK_POLLS / 10:.0f} s")
+        return {"label": label, "from_back_forward_cache": bool(state["shown"].get("persisted")),
+                "url": self._page.url, "shows": await self.shown()}
 
     async def jar(self) -> tuple[JarCookie, ...]:
         # Unfiltered: cookies(url) would hide a cookie whose Path or Secure flag the URL misses.

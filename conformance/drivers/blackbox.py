@@ -16,11 +16,11 @@ from typing import Mapping
 
 from playwright.async_api import Error as PlaywrightError
 
-from ..exchange import Exchange, Reply, split_set_cookie
-from ..targets.blackbox_config import NO_LOGOUT, NO_WRITE, Step
-from ..targets.capabilities import LOGOUT, WRITE
+from ..exchange import Exchange, Reply, cache_headers, split_set_cookie
+from ..targets.blackbox_config import NO_LOGOUT, NO_NEVER_CACHE, NO_PUBLIC_PAGE, NO_WRITE, Step
+from ..targets.capabilities import LOGOUT, NEVER_CACHE_PAGE, PUBLIC_PAGE, WRITE
 from ..targets.probe_client import TLS_HINT
-from ..targets.target import Target
+from ..targets.target import VISIT, Target, fresh, plain, with_param
 from .base import Driver, DriverError
 
 
@@ -29,7 +29,10 @@ class BlackBoxDriver(Driver):
 
     @classmethod
     def lacks(cls, target: Target) -> Mapping[str, str]:
-        return {WRITE: NO_WRITE, **({} if target.blackbox.logout else {LOGOUT: NO_LOGOUT})}
+        site = target.blackbox
+        return {WRITE: NO_WRITE, **({} if site.logout else {LOGOUT: NO_LOGOUT}),
+                **({} if site.public_urls else {PUBLIC_PAGE: NO_PUBLIC_PAGE}),
+                **({} if site.signed_in_never_cache else {NEVER_CACHE_PAGE: NO_NEVER_CACHE})}
 
     @property
     def site(self):
@@ -45,14 +48,47 @@ class BlackBoxDriver(Driver):
             names = sorted({c.name for c in exchange.set_cookies}) or ["none"]
             raise DriverError(
                 f"{label}: signing in set no {self.target.promise.attributes.name!r} cookie (cookies set: "
-                f"{', '.join(names)}; landed on {self._page.url}): check the credentials in "
+                f"{', '.join(names)}; landed on {plain(self._page.url)}): check the credentials in "
                 f"{self.site.username_env}/{self.site.password_env}, [login] and [policy] cookie_name in "
                 f"{self.site.source}")
         return exchange
 
     async def read(self, label: str) -> Exchange:
         await self.open()
-        return await self._visit(label, self.site.signed_in_url, "read")
+        return await self._visit(label, fresh(self.site.signed_in_url), "read")
+
+    async def page(self, label: str, kind: str, visitor: str = "", visit: str = "") -> Exchange:
+        """The site's own pages at their own URLs: signing in (welcome), the signed-in page (recall,
+        account), a public page the config names (public)."""
+        await self.open()
+        if kind == "welcome":
+            exchange = await self.start(label)
+        elif kind == "logout":
+            exchange = await self.logout(label)
+        elif kind in ("recall", "account"):
+            exchange = await self._visit(label, _visit_url(self.site.signed_in_url, visit), "read")
+        elif kind == "public":
+            exchange = await self._visit(label, _visit_url(self.site.public_urls[0], visit), "public")
+        else:
+            raise DriverError(f"{label}: no {kind} page in black-box mode")
+        if visitor:
+            self.obs.exchanges[-1] = exchange = dataclasses.replace(exchange, visitor=visitor)
+        return exchange
+
+    async def visit(self, label: str, kind: str) -> Exchange:
+        # Each its own URL: a navigation to the URL the page is already on replaces its history entry.
+        return await self.page(label, kind, visit=label)
+
+    def arrival_url(self) -> str:
+        return fresh(self.site.public_urls[0] if self.site.public_urls else self.site.login_url)
+
+    async def shown(self) -> str | None:
+        """Signed in (the [signed_in] text is on the page) or not."""
+        try:
+            text = await self._page.content()
+        except PlaywrightError:
+            return None
+        return "signed in" if self.site.signed_in(text) else "anonymous"
 
     async def write(self, label: str) -> Exchange:
         raise DriverError(f"{label}: {NO_WRITE}")
@@ -64,7 +100,7 @@ class BlackBoxDriver(Driver):
         # Every page on the way is a real request by a signed-in visitor (a sliding site saves on it).
         exchange = await self._perform(label, "logout", self.site.logout, record_pages=True)
         if exchange.status >= 400:
-            raise DriverError(f"{label}: logging out answered HTTP {exchange.status} at {exchange.url} "
+            raise DriverError(f"{label}: logging out answered HTTP {exchange.status} at {plain(exchange.url)} "
                               f"(a GET logout? Django's is POST-only: give [logout] a page and a submit "
                               f"selector, see README)")
         return exchange
@@ -77,7 +113,7 @@ class BlackBoxDriver(Driver):
         for i, step in enumerate(steps):
             last = i == len(steps) - 1
             if step.kind == "goto":
-                url = step.target
+                url = fresh(step.target)
                 if last or record_pages:
                     exchange = await self._visit(label if last else f"{label}-page", url,
                                                  action if last else "read")
@@ -99,7 +135,7 @@ class BlackBoxDriver(Driver):
         try:
             return await awaitable
         except PlaywrightError as exc:
-            raise DriverError(f"{label}: cannot {what} at {self._page.url}: {str(exc).splitlines()[0]} "
+            raise DriverError(f"{label}: cannot {what} at {plain(self._page.url)}: {str(exc).splitlines()[0]} "
                               f"(check {self.site.source})") from None
 
     async def _submit(self, label: str, action: str, url: str, step: Step) -> Exchange:
@@ -114,7 +150,7 @@ class BlackBoxDriver(Driver):
 
     async def _visit(self, label: str, url: str, action: str) -> Exchange:
         """A real navigation: the request is the browser's own, redirects and all."""
-        return await self._navigate(label, action, url, lambda: self._page.goto(url), f"open {url}")
+        return await self._navigate(label, action, url, lambda: self._page.goto(url), f"open {plain(url)}")
 
     async def _navigate(self, label: str, action: str, url: str, go, what: str) -> Exchange:
         """Run a navigation and turn every response from the site (redirects, the document, its
@@ -150,16 +186,16 @@ class BlackBoxDriver(Driver):
         documents = [i for i, (_, r) in enumerate(chain) if r.request.is_navigation_request()]
         if not documents:
             reason = str(failure).splitlines()[0] if failure else f"no page from {self.target.base_url}"
-            raise DriverError(f"{label}: cannot {what} at {page.url}: {reason}{_tls_hint(reason)} "
+            raise DriverError(f"{label}: cannot {what} at {plain(page.url)}: {reason}{_tls_hint(reason)} "
                               f"(check {self.site.source})")
         first, document = chain[documents[0]][1], chain[documents[-1]][1]
         if action == "read":
             _require_verdict_status(label, url, first.status)
         if document.status >= 500:
-            raise DriverError(f"{label}: {document.url} answered HTTP {document.status}: a server error is "
+            raise DriverError(f"{label}: {plain(document.url)} answered HTTP {document.status}: a server error is "
                               "not a verdict on the session")
         name = self.target.promise.attributes.name
-        set_cookies, dates, key = [], [], documents[0]
+        set_cookies, dates, caching, key = [], [], [], documents[0]
         for i, (_, response) in enumerate(chain):
             headers = await response.headers_array()
             mine = [h["value"] for h in headers if h["name"].lower() == "set-cookie"]
@@ -167,13 +203,14 @@ class BlackBoxDriver(Driver):
                 key = i
             set_cookies += mine
             dates.append(next((h["value"] for h in headers if h["name"].lower() == "date"), None))
+            caching.append(cache_headers(headers))
         date = dates[key]  # the Date of the response whose Set-Cookie is judged (Expires vs Date + Max-Age)
         received = chain[key][0]
         exchange = dataclasses.replace(
             self._make(label, action, url, self._sent(chain[key][1], began, received), received, first.status,
                        date, set_cookies, (await first.request.all_headers()).get("cookie"),
                        self.site.signed_in(await _document_text(document, page))),
-            jar=jar, began_at=began)
+            jar=jar, began_at=began, headers=caching[key])
         self.obs.exchanges.append(exchange)
         return exchange
 
@@ -196,12 +233,12 @@ class BlackBoxDriver(Driver):
             # A cookie set on a page that did not (a new, anonymous session after expiry) is not
             # a save of the session under test.
             reply=Reply(action=action, cookie_header=cookie_header, session_cookie=value, accepted=signed_in,
-                        own_session=action == "start" or signed_in))
+                        own_session=action == "start" or signed_in, page="signed in" if signed_in else "anonymous"))
 
     async def replay(self, label: str, value: str) -> Exchange:
         """The signed-in page, asked with exactly this cookie value and nothing else (Playwright's
         HTTP client, as in probe mode: the server is judged here, not the browser)."""
-        name, url = self.target.promise.attributes.name, self.site.signed_in_url
+        name, url = self.target.promise.attributes.name, fresh(self.site.signed_in_url)
         cookie = f"{name}={value}"
         sent = time.time()
         response = await self.context.request.get(url, headers={"Cookie": cookie}, fail_on_status_code=False,
@@ -213,8 +250,10 @@ class BlackBoxDriver(Driver):
         _require_verdict_status(label, url, response.status)
         # A refused session redirects to the login page (or shows it): not signed in either way.
         signed_in = response.status == 200 and self.site.signed_in(body)
-        exchange = self._make(label, "read", url, sent, received, response.status, date,
-                              [h["value"] for h in headers if h["name"].lower() == "set-cookie"], cookie, signed_in)
+        exchange = dataclasses.replace(
+            self._make(label, "read", url, sent, received, response.status, date,
+                       [h["value"] for h in headers if h["name"].lower() == "set-cookie"], cookie, signed_in),
+            headers=cache_headers(headers))
         self.obs.exchanges.append(exchange)
         return exchange
 
@@ -223,13 +262,17 @@ class BlackBoxDriver(Driver):
 NETWORK_IDLE_TIMEOUT_MS = 5_000
 
 
+def _visit_url(url: str, visit: str) -> str:
+    return with_param(url, VISIT, visit) if visit else url
+
+
 def _require_verdict_status(label: str, url: str, status: int) -> None:
     """The signed-in page's answer must say signed in or clearly not: the page (200), a redirect
     (to the login), or 401/403. A 404, a 429 from login throttling or a 5xx says neither, and
     counting it as "refused" would pass expiry checks for the wrong reason."""
     if status == 200 or 300 <= status < 400 or status in (401, 403):
         return
-    raise DriverError(f"{label}: {url} answered HTTP {status}, which says neither signed in nor refused: "
+    raise DriverError(f"{label}: {plain(url)} answered HTTP {status}, which says neither signed in nor refused: "
                       "not a verdict on the session")
 
 

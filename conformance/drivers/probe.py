@@ -5,12 +5,19 @@ its own clock. Used for the reference site and for deployments with the probe in
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 import time
 from email.utils import parsedate_to_datetime
 
-from ..exchange import Exchange, Reply, split_set_cookie
+from playwright.async_api import Error as PlaywrightError
+
+from ..exchange import Exchange, Reply, cache_headers, split_set_cookie
 from ..protocol import TOKEN_HEADER
 from .base import Driver, DriverError
+
+PAGE_DATA = re.compile(r'<script id="probe" type="application/json">(.*?)</script>', re.S)
 
 # Errors are swallowed in the page: the response event Playwright reports is what we judge.
 FETCH = """async (url) => {
@@ -41,12 +48,58 @@ class ProbeDriver(Driver):
             # A page may serve several targets in turn (group scenarios, pooled contexts).
             await self._page.set_extra_http_headers({TOKEN_HEADER: self.target.token})
             await self._page.goto(self.target.probe_url(""))
-        url = self.target.probe_url(action, params)
+        url = self.target.probe_url(action, params, fresh=True)
         sent = time.time()
         async with self._page.expect_response(lambda r: r.url == url) as info:
             await self._page.evaluate(FETCH, url)
         response = await info.value
         return await self._record(label, url, sent, response)
+
+    async def page(self, label: str, kind: str, visitor: str = "", visit: str = "") -> Exchange:
+        """A probe page (the same URL for everyone, on purpose: the cache-safety checks look at what
+        the site and anything in front of it do with it): from this browser's page when it has one
+        (fetch(), the browser's network stack), else through this context's HTTP client."""
+        url = self.target.page_url(kind, visit)
+        sent = time.time()
+        if self._page is None:
+            response = await self.context.request.get(url, headers={TOKEN_HEADER: self.target.token},
+                                                      fail_on_status_code=False)
+        else:
+            if not self._page.url.startswith(self.target.base_url):
+                await self._page.set_extra_http_headers({TOKEN_HEADER: self.target.token})
+                await self._page.goto(self.target.probe_url(""))
+            async with self._page.expect_response(lambda r: r.url == url) as info:
+                await self._page.evaluate(FETCH, url)
+            response = await info.value
+        return await self._record(label, url, sent, response, visitor=visitor)
+
+    async def visit(self, label: str, kind: str) -> Exchange:
+        """A probe page as a document (a real navigation, into the page's session history)."""
+        await self.open()
+        await self._page.set_extra_http_headers({TOKEN_HEADER: self.target.token})
+        url = self.target.page_url(kind, f"{label}-{secrets.token_hex(4)}")  # its own: no cache can answer it
+        sent = time.time()
+        response = await self._page.goto(url)
+        exchange = await self._record(label, url, sent, response)
+        try:
+            # Until the page's own requests (its favicon) are done: a page left with one in flight is
+            # one a browser may not keep in its back/forward cache.
+            await self._page.wait_for_load_state("networkidle", timeout=5_000)
+        except PlaywrightError:
+            pass
+        return exchange
+
+    def arrival_url(self) -> str:
+        return self.target.probe_url("")
+
+    async def arrive(self) -> None:
+        await self.open()
+        await self._page.set_extra_http_headers({TOKEN_HEADER: self.target.token})
+        await self._page.goto(self.arrival_url())
+
+    async def shown(self) -> str | None:
+        """What the current document shows of the session (a probe page's visitor token)."""
+        return (await self._page.locator("#visitor").text_content(timeout=5_000) or "").strip() or None
 
     async def replay(self, label: str, value: str) -> Exchange:
         """A read from this context's cookie jar, holding only `value`, through Playwright's HTTP
@@ -57,13 +110,13 @@ class ProbeDriver(Driver):
             "name": attrs.name, "value": value, "domain": attrs.domain or self.target.host,
             "path": attrs.path, "secure": attrs.secure, "httpOnly": attrs.httponly,
             **({"sameSite": attrs.samesite} if attrs.samesite in ("Strict", "Lax", "None") else {})}])
-        url = self.target.probe_url("read")
+        url = self.target.probe_url("read", fresh=True)
         sent = time.time()
         response = await self.context.request.get(url, headers={TOKEN_HEADER: self.target.token},
                                                   fail_on_status_code=False)
         return await self._record(label, url, sent, response)
 
-    async def _record(self, label: str, url: str, sent: float, response) -> Exchange:
+    async def _record(self, label: str, url: str, sent: float, response, visitor: str = "") -> Exchange:
         received = time.time()
         if response is None:
             raise DriverError(f"{label}: no response for {url}")
@@ -71,9 +124,12 @@ class ProbeDriver(Driver):
         headers = response.headers_array
         headers = await headers() if callable(headers) else headers
         try:
-            body = await response.json()
-        except Exception as exc:  # the probe always answers JSON; anything else is a setup error
-            raise DriverError(f"{label}: {url} answered {response.status} without JSON ({exc})") from None
+            text = await response.text()
+            page = PAGE_DATA.search(text)
+            body = json.loads(page.group(1) if page else text)
+        except Exception:  # the probe always answers JSON (or a page carrying it): a setup error
+            raise DriverError(f"{label}: {url} answered HTTP {response.status} without the probe's JSON: "
+                              f"{_what(response.status)}") from None
         if response.status != 200:
             raise DriverError(f"{label}: {url} answered {response.status}: {body.get('error', body)}")
         date = next((h["value"] for h in headers if h["name"].lower() == "date"), None)
@@ -82,6 +138,17 @@ class ProbeDriver(Driver):
             date_header=parsedate_to_datetime(date).timestamp() if date else None,
             set_cookies=tuple(split_set_cookie(
                 [h["value"] for h in headers if h["name"].lower() == "set-cookie"])),
-            reply=Reply.from_probe(body), jar=await self.jar())
+            reply=Reply.from_probe(body), jar=await self.jar(), headers=cache_headers(headers), visitor=visitor)
         self.obs.exchanges.append(exchange)
         return exchange
+
+
+def _what(status: int) -> str:
+    """What an answer without the probe's JSON means, by its status."""
+    if status >= 500:
+        return "a server error (see the site's log)"
+    if status == 404:
+        return "not found (the probe is not installed there, or the token is wrong)"
+    if status in (401, 403):
+        return "refused before the probe (an authentication layer in front of the site?)"
+    return "not the probe's answer (a proxy or a redirect in between?)"

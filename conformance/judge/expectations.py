@@ -28,7 +28,9 @@ class Known:
     browser: str
     reason: str
     reproduction: str
-    django: str = ""  # PEP 440 specifier over the site's Django version; "" = every version
+    # PEP 440 specifiers over the site's Django version, any of which may match (a defect fixed in
+    # two release lines: ["<5.2.14", ">=6.0,<6.0.5"]); () = every version
+    django: tuple[str, ...] = ()
 
     def matches(self, check_id: str, profile: str, browser: str, django: str | None = None) -> bool:
         return (fnmatch.fnmatchcase(check_id, self.check) and fnmatch.fnmatchcase(profile, self.profile)
@@ -40,9 +42,10 @@ class Known:
         if not self.django:
             return True
         try:
-            return SpecifierSet(self.django).contains(Version(django or ""), prereleases=True)
+            version = Version(django or "")
         except InvalidVersion:
             return False
+        return any(SpecifierSet(spec).contains(version, prereleases=True) for spec in self.django)
 
 
 def load(path: Path) -> tuple[Known, ...]:
@@ -57,15 +60,18 @@ def load(path: Path) -> tuple[Known, ...]:
         missing = [k for k in ("check", "profile", "django", "reason", "reproduction") if not entry.get(k)]
         if missing:
             raise ExpectationsError(f"{path}: [[known]] entry {i} lacks {', '.join(missing)}")
-        django = str(entry["django"]).strip()
-        try:
-            SpecifierSet("" if django == "*" else django)
-        except InvalidSpecifier:
-            raise ExpectationsError(f"{path}: [[known]] entry {i}: django = {django!r} is not a version "
-                                    "specifier (e.g. \">=4.2\" or \">=5.0,<6.1\"; \"*\" for every version)") from None
+        raw = entry["django"] if isinstance(entry["django"], list) else [entry["django"]]
+        specs = tuple(str(s).strip() for s in raw)
+        for spec in specs:
+            try:
+                SpecifierSet("" if spec == "*" else spec)
+            except InvalidSpecifier:
+                raise ExpectationsError(f"{path}: [[known]] entry {i}: django = {spec!r} is not a version specifier "
+                                        "(e.g. \">=4.2\" or [\"<5.2.14\", \">=6.0,<6.0.5\"]; \"*\" for every "
+                                        "version)") from None
         out.append(Known(entry["check"], entry["profile"], entry.get("browser", "*"),
                          " ".join(entry["reason"].split()), entry["reproduction"].strip(),
-                         "" if django == "*" else django))
+                         () if "*" in specs else specs))
     return tuple(out)
 
 

@@ -151,6 +151,8 @@ async def _run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets
             runnable.remove(key)
         lap("browsers_launch_s")
         ready = sorted({k.browser for k in runnable})
+        derived = [k for k in runnable if scenarios[k.scenario].derived]
+        runnable = [k for k in runnable if k not in derived]
         single = [k for k in runnable if not scenarios[k.scenario].grouped]
         sizes = [min(MAIN_SLOTS, sum(1 for k in single if k.browser == n)) for n in ready]
         mains = await asyncio.gather(*(ContextPool(browsers[n].browser, size, context_args=context_args).warm()
@@ -205,6 +207,11 @@ async def _run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets
 
         await asyncio.gather(*(restarts(n) for n in ready))
         lap("restart_scenarios_s")
+        for key in derived:  # from everything observed: no browser, no waiting
+            try:
+                results[key] = Outcome(scenarios[key.scenario].run(key, results))
+            except Exception as exc:
+                results[key] = Outcome(error=_describe(key.scenario, exc))
 
         for main_pool, replay_pool in pools.values():
             await main_pool.close()

@@ -19,17 +19,21 @@ class ScenarioKey(NamedTuple):
 @dataclass(frozen=True)
 class Scenario:
     name: str  # stable: step labels and the report's timings refer to it
-    run: Callable[..., Awaitable[None]]  # async fn(stage), or fn(stages) when grouped
+    run: Callable[..., Awaitable[None]]  # async fn(stage), or fn(stages) when grouped; fn(key, outcomes) derived
     # Grouped: one run per browser covers every profile that needs it (browser restarts are whole
     # browser starts: done once for the group, after the timed scenarios, without deadlines).
     grouped: bool = False
+    # Derived: no browser of its own; made, once every other scenario is over, from what they all
+    # observed (a census across the whole run). fn(key, outcomes) -> Observation.
+    derived: bool = False
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r})"
 
 
-def scenario(name: str, grouped: bool = False):
-    """`@scenario("lifecycle")` on an `async def fn(stage)` (grouped: `fn(stages)`)."""
+def scenario(name: str, grouped: bool = False, derived: bool = False):
+    """`@scenario("lifecycle")` on an `async def fn(stage)` (grouped: `fn(stages)`; derived: a
+    plain `fn(key, outcomes)`)."""
     def decorate(fn) -> Scenario:
-        return Scenario(name, fn, grouped)
+        return Scenario(name, fn, grouped, derived)
     return decorate

@@ -52,6 +52,23 @@ class Stage:
         return self.target.promise
 
     @asynccontextmanager
+    async def visitor(self):
+        """Lease the scenario's context (a page open in it), no session started."""
+        async with self.mains.lease(self.target, self.obs) as main:
+            yield main
+
+    @asynccontextmanager
+    async def other_visitor(self):
+        """Another visitor, sharing nothing with the scenario's own: a cleared page-less context of
+        the replay pool (a page opened in it, as signing in through a form needs, goes with it)."""
+        async with self.replays.lease(self.target, self.obs) as other:
+            try:
+                yield other
+            finally:
+                for page in list(other.context.pages):
+                    await page.close()
+
+    @asynccontextmanager
     async def begin(self):
         """Lease the scenario's context and start the session in it."""
         async with self.mains.lease(self.target, self.obs) as main:

@@ -20,7 +20,7 @@ from ..observe.campaign import BrowserSetup
 from ..observe.preflight import rehearse
 from ..observe.scenario import ScenarioKey
 from ..report import timeline
-from ..targets.capabilities import RELAUNCH
+from ..targets.capabilities import BACK_FORWARD_CACHE, RELAUNCH
 from ..targets.probe_client import ProbeUnavailable, fetch_settings
 from ..targets.reference import ReferenceServer, ServerError, host_for, migrate_template
 from ..targets.target import BLACK_BOX, REFERENCE, Target
@@ -30,6 +30,7 @@ from .xdist import is_worker
 
 NO_RELAUNCH = ("a remote browser server (--connect) cannot relaunch a persistent profile; the restart by a "
                "new context is still checked")
+NO_BFCACHE = "a remote browser server (--connect) launches its browsers as it likes (the back/forward cache off)"
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +63,7 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
     black-box mode its sign-in is rehearsed first (observe/preflight.py)."""
     settings, plan = conformance_settings, pytestconfig.stash[PLAN_KEY]
     wanted = [p for p in pytestconfig.stash[PLANNED_KEY] if p.id in plan.targets]
-    run_lacks = {RELAUNCH: NO_RELAUNCH} if settings.connect else {}
+    run_lacks = {RELAUNCH: NO_RELAUNCH, BACK_FORWARD_CACHE: NO_BFCACHE} if settings.connect else {}
 
     def complete(target: Target) -> Target:
         target = with_driver_lacks(target)

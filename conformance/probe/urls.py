@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 app_name = "conformance_probe"
 
@@ -11,4 +11,13 @@ urlpatterns = [
     path("touch/", views.touch, name="touch"),
     path("logout/", views.logout, name="logout"),
     path("settings/", views.session_settings, name="settings"),
+]
+
+# Pages without caching headers of their own, for the cache-safety checks (pages.py).
+urlpatterns += [
+    path("page/public/", pages.public, name="page-public"),
+    path("page/welcome/", pages.welcome, name="page-welcome"),
+    path("page/recall/", pages.recall, name="page-recall"),
+    path("page/account/", pages.account, name="page-account"),
+    path("page/logout/", pages.logout_page, name="page-logout"),
 ]

@@ -29,10 +29,12 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple, bool]]] = {
               "submit": (str, True), "username_env": (str, True), "password_env": (str, True)},
     "signed_in": {"url": (str, True), "text": (str, True)},
     "logout": {"url": (str, True), "submit": (str, False)},
+    "pages": {"public": (list, False)},
     "policy": {"cookie_name": (str, False), "age": (int, True), "browser_length": (bool, False),
                "sliding": (bool, False), "secure": (bool, False), "httponly": (bool, False),
                "samesite": ((str, bool), False), "path": (str, False), "domain": (str, False),
-               "backend": (str, False), "absolute_timeout": (int, False)},
+               "backend": (str, False), "absolute_timeout": (int, False),
+               "signed_in_never_cache": (bool, False)},
 }
 REQUIRED_SECTIONS = ("login", "signed_in", "policy")
 BACKENDS = {"db": "django.contrib.sessions.backends.db", "cache": "django.contrib.sessions.backends.cache",
@@ -42,6 +44,9 @@ BACKENDS = {"db": "django.contrib.sessions.backends.db", "cache": "django.contri
 # Only the probe can modify a session without the site's own forms; renewal on reads is judged.
 NO_WRITE = "black-box mode cannot modify the session (only the probe can); renewal is judged on reads"
 NO_LOGOUT = "no [logout] url in the black-box config"
+NO_PUBLIC_PAGE = "no [pages] public in the black-box config (a page of the site that never touches the session)"
+NO_NEVER_CACHE = ("the black-box policy does not say the signed-in page is never_cache ([policy] "
+                  "signed_in_never_cache = true, as for Django's admin)")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class BlackBoxConfig:
     signed_in_url: str
     signed_in_text: str
     logout: tuple[Step, ...] = ()  # ends with the request that signs out; () = no logout
+    public_urls: tuple[str, ...] = ()  # pages that never touch the session ([pages] public)
+    signed_in_never_cache: bool = False  # the policy says the signed-in page is marked never_cache
     settings: dict = field(default_factory=dict)  # the SESSION_* settings the policy stands for
     profiles: tuple[Profile, ...] = ()
     django: str = "unknown"  # no probe to ask
@@ -84,7 +91,7 @@ class BlackBoxConfig:
     def describe(self) -> dict:
         return {"mode": BLACK_BOX, "base_url": self.base_url, "config": str(self.source),
                 "settings": self.settings, "login_url": self.login_url, "signed_in_url": self.signed_in_url,
-                "logout": [step.describe() for step in self.logout]}
+                "logout": [step.describe() for step in self.logout], "public": list(self.public_urls)}
 
 
 def load(path: Path, base_url: str, env: dict) -> BlackBoxConfig:
@@ -115,6 +122,8 @@ def load(path: Path, base_url: str, env: dict) -> BlackBoxConfig:
         username_env=login["username_env"], password_env=login["password_env"],
         signed_in_url=urllib.parse.urljoin(base_url, data["signed_in"]["url"]),
         signed_in_text=data["signed_in"]["text"], logout=_logout_steps(base_url, data.get("logout")),
+        public_urls=tuple(urllib.parse.urljoin(base_url, u) for u in data.get("pages", {}).get("public", [])),
+        signed_in_never_cache=policy.get("signed_in_never_cache", False),
         settings=settings, profiles=(profile_for(settings),))
 
 
@@ -161,6 +170,8 @@ def _validate(path: Path, data: dict) -> None:
     for key in ("age", "absolute_timeout"):
         if key in policy and policy[key] <= 0:
             problems.append(f"[policy] {key} must be a positive number of seconds")
+    if not all(isinstance(u, str) and u for u in data.get("pages", {}).get("public", [])):
+        problems.append("[pages] public must be a list of page URLs (relative to the base URL)")
     if not data["signed_in"]["text"].strip():
         problems.append("[signed_in] text must not be empty (every page would count as signed in)")
     name = policy.get("cookie_name", "sessionid")

@@ -8,5 +8,12 @@ RELAUNCH = "relaunch"  # close the browser and relaunch it on the same profile f
 # The session lives to its idle deadline undisturbed: no absolute timeout ends it before a
 # check's timeline (expiry and renewal wait up to two idle ages) is over.
 UNINTERRUPTED = "uninterrupted"
+PUBLIC_PAGE = "public-page"  # a page that never touches the session (the probe's, or one the config names)
+# A browser launched here with its back/forward cache on, as users have it (test browsers are
+# launched without it).
+BACK_FORWARD_CACHE = "back-forward-cache"
+# A page the suite knows the site marks never_cache (the probe's; in black-box mode, the signed-in
+# page when the policy says so, as for the admin).
+NEVER_CACHE_PAGE = "never-cache-page"
 
-ALL = (WRITE, LOGOUT, RELAUNCH, UNINTERRUPTED)
+ALL = (WRITE, LOGOUT, RELAUNCH, UNINTERRUPTED, PUBLIC_PAGE, BACK_FORWARD_CACHE, NEVER_CACHE_PAGE)

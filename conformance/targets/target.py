@@ -3,6 +3,8 @@ effective SESSION_* settings, and what it lacks that some checks need."""
 
 from __future__ import annotations
 
+import re
+import secrets
 import urllib.parse
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -14,6 +16,22 @@ from .promises import Promise, promise_for
 # How the suite reaches a site: the reference site it started, a deployment through its probe,
 # or a deployment through its own sign-in pages.
 REFERENCE, PROBE, BLACK_BOX = "reference", "probe", "black-box"
+FRESH = "conformance-fresh"  # the query parameter that makes the suite's own requests unique
+VISIT = "conformance-visit"  # the one that makes a cache-safety scenario's pages its own
+
+
+def fresh(url: str) -> str:
+    """This URL, made unique (so no cache can answer it) with a parameter sites ignore."""
+    return with_param(url, FRESH, secrets.token_hex(6))
+
+
+def plain(url: str) -> str:
+    """The URL as the user wrote it: without the suite's cache-busting parameter (for messages)."""
+    return re.sub(rf"[?&]{FRESH}=[0-9a-f]+$", "", re.sub(rf"([?&]){FRESH}=[0-9a-f]+&", r"\1", url))
+
+
+def with_param(url: str, name: str, value: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{name}={value}"
 
 
 @dataclass(frozen=True)
@@ -47,9 +65,17 @@ class Target:
         """Its session cookies sign a real account in: reports show fingerprints, not values."""
         return self.mode == BLACK_BOX
 
-    def probe_url(self, action: str, params: list[tuple[str, str]] | None = None) -> str:
+    def probe_url(self, action: str, params: list[tuple[str, str]] | None = None, fresh: bool = False) -> str:
+        """The probe's URL for an action; fresh: unique, so that no cache (the browser's, a proxy's,
+        the site's) can answer it: the suite's own requests must reach the server."""
+        params = [*(params or ()), *([(FRESH, secrets.token_hex(6))] if fresh else [])]
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
         return f"{self.base_url}{PROBE_PATH}{action + '/' if action else ''}{query}"
+
+    def page_url(self, kind: str, visit: str = "") -> str:
+        """A probe page (conformance/probe/pages.py): the same URL for every visitor of one scenario,
+        on purpose (`visit` names the scenario, so that its first visitor is the first to ask)."""
+        return f"{self.base_url}{PROBE_PATH}page/{kind}/" + (f"?{VISIT}={visit}" if visit else "")
 
     def start_params(self) -> list[tuple[str, str]]:
         return [("expiry", spec) for spec in self.expiry]

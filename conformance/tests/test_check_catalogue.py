@@ -79,8 +79,9 @@ def test_declaration(check_fn):
     assert isinstance(meta.family, Family) and meta.family in conformance.checks.families()
     assert isinstance(meta.scenario, Scenario)
     assert set(meta.needs) <= set(CAPABILITIES)
-    # Django's docs (for the site's version), or (SRV-05, a policy Django has no setting for) OWASP's.
-    assert meta.doc.startswith((DJANGO_DOCS, "https://cheatsheetseries.owasp.org/"))
+    # Django's docs (for the site's version), or where Django is silent: OWASP's, or the HTTP caching RFC.
+    assert meta.doc.startswith((DJANGO_DOCS, "https://cheatsheetseries.owasp.org/", "https://owasp.org/",
+                                "https://www.rfc-editor.org/rfc/rfc9111"))
     assert meta.title and "\n" not in meta.title
     assert " ".join(body(check_fn).__doc__.split()).startswith(meta.title)
     assert meta.quote, f"{meta.id}: docstring has no quoted sentence"

@@ -146,7 +146,26 @@ def test_blackbox_mode_signs_in_and_waits_out_a_short_sliding_policy(run_suite, 
     for check_id in ("AGE-01", "AGE-04", "REN-01", "REN-02", "REN-05", "SRV-01", "SRV-02", "SRV-04", "SRV-05",
                      "ATTR-01"):
         assert set(_verdicts(report, check_id).values()) == {"pass"}, check_id
+    # Cache safety from the admin's own pages: sign-in, the signed-in page (never_cache), logout.
+    for check_id in ("CACHE-01", "CACHE-02", "CACHE-04", "CACHE-05", "CACHE-06", "CACHE-07", "CACHE-08",
+                     "CACHE-09"):
+        assert set(_verdicts(report, check_id).values()) == {"pass"}, check_id
+    assert set(_verdicts(report, "CACHE-03").values()) == {"skip"}  # the example names no public page
     assert set(_verdicts(report, "REN-04").values()) == {"skip"}
+
+
+def test_blackbox_mode_judges_cache_safety_from_the_sites_own_pages(run_suite, tmp_path):
+    """The deployment's own config (its public about/ page, its never_cache account page), on a
+    site that saves every request: the public page re-sends the cookie, and varies on Cookie."""
+    config = tmp_path / "site.toml"
+    config.write_text(OWN_PAGES.read_text().replace("sliding = false", "sliding = true"))
+    with Deployment(token=None, save_every_request=True) as site:
+        result = run_suite(f"--base-url={site.base_url}", f"--blackbox={config}", "--ignore-https-errors",
+                           "--check", "CACHE-*", env={"SITE_USERNAME": site.username, "SITE_PASSWORD": site.password})
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
+    for check_id in ("CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04", "CACHE-05", "CACHE-06", "CACHE-07", "CACHE-08",
+                     "CACHE-09"):
+        assert set(_verdicts(result.report, check_id).values()) == {"pass"}, check_id
 
 
 def test_blackbox_mode_catches_a_broken_deployment(run_suite, tmp_path):
@@ -182,7 +201,8 @@ def test_blackbox_mode_catches_a_missing_absolute_timeout(run_suite, tmp_path):
     (lambda t: t, "sign-in: signing in set no '__Host-sessionid' cookie (cookies set: csrftoken; landed on *"
                   "check the credentials in SITE_USERNAME/SITE_PASSWORD*", False),
     (lambda t: t.replace('"#id_password"', '"#id_passwd"'),
-     "sign-in: cannot fill [[]login[]] password_field '#id_passwd' at *accounts/login/: *Timeout 10000ms exceeded*", True),
+     "sign-in: cannot fill [[]login[]] password_field '#id_passwd' at *accounts/login/: "
+     "*Timeout 10000ms exceeded*", True),
     (lambda t: t.replace('text = "Signed in as"', 'text = "Welcome back"'),
      "after signing in, *account/ does not show [[]signed_in[]] text 'Welcome back' (check *", True),
     (lambda t: t.replace('url = "account/"', 'url = "account"'),

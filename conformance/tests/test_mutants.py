@@ -24,6 +24,10 @@ EXPECTED = {
     "mutant-fake-sliding": ({"REN-01"}, {"REN-02", "REN-05", "SRV-04"}),
     # clear() keeps the session key: the logout response sends it back.
     "mutant-clear-on-logout": ({"SRV-02"}, set()),
+    # No Vary on any response: every response that sets or shows the session could be shared.
+    "mutant-strip-vary": ({"CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04"}, set()),
+    # never_cache pages arrive public for ten minutes.
+    "mutant-public-everything": ({"CACHE-09"}, set()),
 }
 
 

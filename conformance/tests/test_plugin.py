@@ -199,8 +199,8 @@ def test_a_known_defect_that_does_not_fail_is_never_silent(run_suite, tmp_path):
     result.stdout.fnmatch_lines(["AGE-01 [[]chromium · default-two-weeks[]] passed on Django 5.2.*: a known Django "
                                  "defect was expected here but not seen*",
                                  "default-two-weeks *X*",
-                                 "known Django defect NOT SEEN on Django 5.2.* (narrow its entry in expectations.toml): "
-                                 "AGE-01 default-two-weeks chromium"])
+                                 "known Django defect NOT SEEN on Django 5.2.* "
+                                 "(narrow its entry in expectations.toml): AGE-01 default-two-weeks chromium"])
     (entry,) = load(result.report_path).results
     assert entry.graded == "fixed" and entry.verdict == "pass" and entry.known_fixed == "Imagined for the test."
     # Narrowed to the versions it holds for, it no longer applies here.

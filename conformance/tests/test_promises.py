@@ -31,6 +31,9 @@ EXPECTED = {
     # SESSION_SAVE_EVERY_REQUEST: reads renew too.
     "save-every-request": (3, 3, 3, False, False, 0, True, True, False),
     "save-when-modified": (3, 3, 3, False, False, 0, False, True, False),
+    # The per-site cache changes what is cached, not what the session promises.
+    "per-site-cache": (3, 3, 3, False, False, 0, False, True, False),
+    "per-site-cache-save-every-request": (3, 3, 3, False, False, 0, True, True, False),
     # set_expiry(0): browser-length, server age SESSION_COOKIE_AGE.
     "set-expiry-zero": (None, 3, 3, True, False, 0, False, True, False),
     # set_expiry(300) then set_expiry(None): back to the global policy (age 3), not 300.

@@ -16,6 +16,11 @@ MUTANTS: tuple[Profile, ...] = (
             {"SESSION_ENGINE": "conformance.tests.apparatus.ignore_expiry_backend"}, ("int:4",)),
     Profile("mutant-clear-on-logout", "logout calls session.clear() instead of flush()",
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "clear_on_logout"),
+    Profile("mutant-strip-vary", "a layer drops the Vary header, on a site that saves every request",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4, "SESSION_SAVE_EVERY_REQUEST": True},
+            site_settings=SITES + "strip_vary"),
+    Profile("mutant-public-everything", "a layer marks every response public for ten minutes",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "public_everything"),
 )
 
 

@@ -52,12 +52,41 @@ class ClearOnLogoutMiddleware:
         return self.get_response(request)
 
 
+class StripVaryMiddleware:
+    """A layer that drops the Vary header (to "raise the hit rate", as some CDN guides advise): a
+    shared cache then keys session responses on the URL alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Vary"):
+            del response["Vary"]
+        return response
+
+
+class PublicEverythingMiddleware:
+    """A layer that marks every response cacheable by anyone for ten minutes ("cache everything"),
+    never_cache pages included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["Cache-Control"] = "public, max-age=600"
+        return response
+
+
 # name -> (middleware, where): "outer" sees the response after SessionMiddleware set the cookie;
 # "inner" sees request.session before the view.
 MIDDLEWARE = {
     "strip-expiry": ("conformance.tests.apparatus.variants.StripSessionExpiryMiddleware", "outer"),
     "fake-sliding": ("conformance.tests.apparatus.variants.FakeSlidingMiddleware", "outer"),
     "clear-on-logout": ("conformance.tests.apparatus.variants.ClearOnLogoutMiddleware", "inner"),
+    "strip-vary": ("conformance.tests.apparatus.variants.StripVaryMiddleware", "outer"),
+    "public-everything": ("conformance.tests.apparatus.variants.PublicEverythingMiddleware", "outer"),
 }
 
 

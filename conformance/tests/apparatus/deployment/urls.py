@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
@@ -18,6 +19,11 @@ from django.views.decorators.cache import never_cache
 @never_cache
 def account(request):
     return render(request, "deployment/account.html")
+
+
+def public(request):
+    """A page that never touches the session (the cache-safety checks' public page)."""
+    return HttpResponse("<!doctype html><title>about</title><p>About this site.</p>")
 
 
 @never_cache
@@ -37,6 +43,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/logout-now/", logout_now, name="logout-now"),
     path("account/", account, name="account"),
+    path("about/", public, name="about"),
     path("admin/", admin.site.urls),
 ]
 
