@@ -26,6 +26,8 @@ PROBE_TOKEN ?=
 BLACKBOX ?=
 INSECURE ?=
 CONNECT ?=
+# Scenarios in flight per browser (default 12): fewer for a small site, e.g. on SQLite.
+CONCURRENCY ?=
 # Passed to the suite as environment, and the recipe is not echoed, so the token is never printed
 # (it is in make's own argv if given on the command line: `export CONFORMANCE_PROBE_TOKEN` avoids that).
 TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
@@ -35,13 +37,14 @@ TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
               $(if $(CONNECT),CONFORMANCE_CONNECT='$(CONNECT)') \
               $(if $(DJANGO),CONFORMANCE_DJANGO='$(DJANGO)') \
               $(if $(BASELINE),CONFORMANCE_BASELINE='$(BASELINE)') \
-              $(if $(GATE),CONFORMANCE_GATE='$(GATE)')
+              $(if $(GATE),CONFORMANCE_GATE='$(GATE)') \
+              $(if $(CONCURRENCY),CONFORMANCE_CONCURRENCY='$(CONCURRENCY)')
 
 # make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs
 N ?= 5
 LOAD ?=
 
-.PHONY: conformance matrix test test-tools deps browsers soak lock clean
+.PHONY: conformance matrix test test-tools deps browsers soak bench lock clean
 
 # Everything the runner needs, from the lock (versions and hashes, checked by pip), then the project
 # itself (editable: the `conformance` command).

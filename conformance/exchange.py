@@ -88,6 +88,9 @@ def split_set_cookie(header_values: list[str]) -> list[SetCookie]:
     return [SetCookie.parse(line) for value in header_values for line in value.split("\n") if line.strip()]
 
 
+SESSION_COOKIE = "session cookie"  # how a jar cookie without an expiry is shown
+
+
 @dataclass(frozen=True)
 class JarCookie:
     """The browser's stored view of a cookie (supporting evidence only: the wire decides)."""
@@ -97,6 +100,15 @@ class JarCookie:
     expires: float  # seconds since the epoch; -1 for a session cookie
     domain: str
     path: str
+
+    @property
+    def session(self) -> bool:
+        """Stored without an expiry (a browser-length cookie): its -1 is no date to compute with."""
+        return self.expires == -1
+
+    def shown_expiry(self) -> float | str:
+        """The stored expiry as reports show it: a date, or "session cookie"."""
+        return SESSION_COOKIE if self.session else self.expires
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,8 @@ class Reply:
     stored: Stored | None = None
     server_time: float | None = None  # the server's clock when it handled the request
     page: str | None = None  # what a probe page showed of the session (its visitor token, or "anonymous")
+    # The session reaches a signed-in account (the probe's signin/ mark; black-box: the page said so).
+    signed_in: bool = False
 
     @classmethod
     def from_probe(cls, body: dict) -> "Reply":
@@ -133,7 +147,8 @@ class Reply:
                    session_cookie=body.get("session_cookie"), accepted=bool(body.get("accepted")),
                    own_session=bool(body.get("probe_session", True)),
                    stored=Stored(**{k: stored.get(k) for k in STORED_FIELDS}) if isinstance(stored, dict) else None,
-                   server_time=body.get("server_time"), page=body.get("visitor") or (
+                   server_time=body.get("server_time"), signed_in=bool(body.get("signed_in")),
+                   page=body.get("visitor") or (
                        "anonymous" if body.get("action") in ("welcome", "recall", "account", "logout") else None))
 
 
@@ -202,7 +217,7 @@ class Exchange:
             "cookie_received": self.cookie_header,
             "accepted": self.accepted,
             "stored_expiry": self.stored.expiry_date if self.stored else None,
-            "jar_expires": None if jar is None else jar.expires,
+            "jar_expires": None if jar is None else jar.shown_expiry(),
             **({"headers": self.headers} if self.headers else {}),
             **({"visitor": self.visitor} if self.visitor else {}),
             **({"page_showed": self.reply.page} if self.reply.page else {}),

@@ -14,7 +14,7 @@ TOKEN_SETTING = "CONFORMANCE_PROBE_TOKEN"  # the site's setting (and the suite's
 
 # start/read/touch/logout answer a JSON object with these fields.
 ANSWER_FIELDS = ("action", "server_time", "cookie_header", "cookie_name", "session_cookie", "accepted",
-                 "probe_session", "stored")
+                 "probe_session", "signed_in", "stored")
 # `stored`, for a probe session: what the backend holds (null for any other session).
 STORED_FIELDS = ("expiry_age", "expiry_date", "browser_close", "custom_expiry", "backend_expire_date")
 

@@ -51,13 +51,27 @@ def test_max_age_is_the_configured_age(run: Run):
     # Key observations, stable from run to run (a fixed date's Max-Age counts down: only whether it fits).
     facts = {"set_cookie": sc.shape(keep_max_age=not p.max_age_slack), "persistent": sc.persistent}
     if p.browser_length:
-        return judge(not sc.persistent, "no Max-Age and no Expires (browser-length cookie)",
+        return judge(not sc.persistent, f"no Max-Age and no Expires ({p.lifetime} cookie)",
                      f"Max-Age={sc.max_age}, Expires={sc.attrs.get('expires')}", run.evidence("start"), facts=facts)
     low = p.max_age - p.max_age_slack
     expected = f"Max-Age={p.max_age}" if not p.max_age_slack else f"Max-Age in [{low}, {p.max_age}]"
     ok = sc.max_age is not None and low <= sc.max_age <= p.max_age
     facts["max_age"] = sc.max_age if not p.max_age_slack else ("as promised" if ok else sc.max_age)
-    return judge(ok, expected, f"Max-Age={sc.max_age}", run.evidence("start"), facts=facts)
+    observed = f"Max-Age={sc.max_age}"
+    if not sc.persistent:
+        observed = f"no Max-Age and no Expires (a browser-length cookie){_unticked_hint(run)}"
+    return judge(ok, expected, observed, run.evidence("start"), facts=facts)
+
+
+def _unticked_hint(run: Run) -> str:
+    """Why a black-box sign-in may have got a browser-length cookie: a "Remember me" box the config
+    left unticked (Wagtail's admin and allauth then call set_expiry(0))."""
+    boxes = run.obs.notes.get("login_unticked_boxes")
+    if not boxes:
+        return ""
+    return (f"; the login form had unticked checkboxes ({', '.join(boxes)}): a 'Remember me' box left unticked "
+            "gives a browser-length session; tick it with [login] remember, or promise both states "
+            "([policy.remembered] / [policy.not_remembered])")
 
 
 @check("AGE-02", family=FAMILY, scenario=lifecycle,
@@ -111,11 +125,15 @@ def test_browser_stores_the_expiry(run: Run):
         return judge(False, f"{run.cookie!r} in the browser's jar", "not stored", run.evidence("start"),
                      facts={"stored": False})
     set_at = timing.handled_at(run.obs, start)
+    # A session cookie's -1 is no date: "set + (-1 - now)" would read as an expiry decades ago.
+    stored = "a session cookie (no expiry)" if jar.session else f"stored expiry set + {jar.expires - set_at:.1f} s"
     if run.promise.browser_length:
-        return judge(jar.expires == -1, "a session cookie (expires = -1)",
-                     f"expires in {jar.expires - set_at:.1f} s", run.evidence("start"),
-                     facts={"stored": True, "session_cookie": jar.expires == -1})
+        return judge(jar.session, "a session cookie (no expiry)", stored, run.evidence("start"),
+                     facts={"stored": True, "session_cookie": jar.session})
     asked = min(sc.max_age if sc.max_age is not None else run.promise.max_age, BROWSER_MAX_AGE_CAP)
+    if jar.session:
+        return judge(False, f"stored expiry = set + {asked} s", stored, run.evidence("start"),
+                     facts={"stored": True, "session_cookie": True, "expiry_as_asked": False})
     delta = jar.expires - set_at
     # The browser counts from when it got the response: after the server handled the request,
     # before the answer reached us (late under load), so the window is [set, arrival] + Max-Age.
@@ -125,7 +143,7 @@ def test_browser_stores_the_expiry(run: Run):
         f"-{timing.JAR_TOLERANCE_S} s to +{late + timing.JAR_TOLERANCE_S:.1f} s (the answer arrived {late:.1f} s later)"
     return judge(ok, f"stored expiry = set + {asked} s {window}",
                  f"set + {delta:.2f} s", run.evidence("start"),
-                 facts={"stored": True, "session_cookie": jar.expires == -1, "expiry_as_asked": ok})
+                 facts={"stored": True, "session_cookie": False, "expiry_as_asked": ok})
 
 
 @check("AGE-04", family=FAMILY, scenario=lifecycle,

@@ -3,7 +3,10 @@ by replaying the old cookie value from a fresh browser context. Its own scenario
 busy session up to its absolute timeout) are here; the expiry checks read the shared lifecycle.
 """
 
+import asyncio
+
 from conformance.checks.lifecycle import lifecycle
+from conformance.checks.test_timeouts import keepalive_interval
 from conformance.judge.caveats import SIGNED_LOGOUT, SIGNED_STALE
 from conformance.judge.check import SESSIONS, SETTINGS, Family, Run, check
 from conformance.judge.verdict import Verdict, judge
@@ -43,32 +46,65 @@ async def logout(stage: Stage) -> None:
 
 @scenario("absolute")
 async def absolute(stage: Stage) -> None:
-    """Keep the session busy (a read every KEEPALIVE_FRACTION of its idle age) up to just before
-    its absolute timeout, then read and replay just after it."""
+    """Keep the session busy (a read at an interval shorter than anything that ends an idle
+    session) up to just before its absolute timeout, while the same account signs in again halfway;
+    then read and replay just after it. Still signed in? Stay busy until the timeout counted from
+    that second sign-in, to see whether it moved the deadline."""
     p = stage.promise
+    step = keepalive_interval(p)
+    stage.obs.notes["keepalive_interval_s"] = step
     async with stage.begin() as (v, start):
         await stage.replay("replay-live", stage.latest_value())  # control: the replay works while alive
-        # The session began no earlier than the sign-in's first request left (black-box mode has
-        # no server clock), so "before the timeout" is judged against that.
-        ends = min(stage.at(start), start.began_at or start.sent_at) + p.absolute_timeout
-        step = timing.KEEPALIVE_FRACTION * (p.max_age or p.server_age)
-        last, n = start, 0
-        while stage.at(last) + step < ends - timing.BEFORE_EXPIRY_S:
-            await timing.until(stage.at(last) + step, stage.obs, "keep-alive")
-            alive_until = stage.server_alive_until(start)  # from the last save before this read
-            last, n = await v.read(f"keepalive-{n}"), n + 1
-            # A read that came after the idle deadline would make "signed out early" the site's fault.
-            stage.require_before(last, alive_until, "a keep-alive read")
+        # The session began while the sign-in was handled: no earlier than its request left, no
+        # later than its answer arrived (black-box mode has no server clock, and a login's password
+        # hashing alone can take a second). "Before the timeout" is judged against the earliest
+        # start, "after" against the latest.
+        began = min(stage.at(start), start.began_at or start.sent_at)
+        ends = began + p.absolute_timeout
+        ends_at_latest = max(stage.at(start), start.received_at) + p.absolute_timeout
+
+        async def sign_in_again():
+            await timing.until(began + p.absolute_timeout / 2, stage.obs, "second sign-in")
+            async with stage.same_account() as other:
+                await other.start("second-sign-in")
+
+        again = asyncio.create_task(sign_in_again())
+        try:
+            last, n = await _busy(stage, v, start, step, ends - timing.BEFORE_EXPIRY_S, "keepalive")
+            await again
+        finally:
+            again.cancel()
         # A black-box read is a whole page load (its last stylesheet may arrive a second after
         # the document): start the last one early by as long as the previous one took.
         lead = timing.BEFORE_EXPIRY_S + last.received_at - (last.began_at or last.sent_at)
         await timing.until(ends - lead, stage.obs, "before absolute timeout")
         before = await v.read("before-absolute")
         stage.require_before(before, ends, "the read before the absolute timeout")
-        await timing.until(stage.at(start) + p.absolute_timeout + timing.SERVER_MARGIN_S, stage.obs,
-                           "absolute timeout")
-        await v.read("after-absolute")
+        await timing.until(ends_at_latest + timing.SERVER_MARGIN_S, stage.obs, "absolute timeout")
+        after = await v.read("after-absolute")
         await stage.replay("replay-after-absolute", stage.latest_value())
+        if after.reply.signed_in:
+            # Where did the deadline go? Busy on, up to the timeout counted from the second sign-in.
+            second = stage.obs.step("second-sign-in")
+            await _busy(stage, v, after, step, second.received_at + p.absolute_timeout
+                        + timing.SERVER_MARGIN_S + step, "overtime", stop_when_out=True)
+
+
+async def _busy(stage: Stage, v, last, step: float, until: float, prefix: str, stop_when_out: bool = False):
+    """A read every `step` until `until`, each before the previous one's idle deadline."""
+    n = 0
+    while stage.at(last) + step < until:
+        await timing.until(stage.at(last) + step, stage.obs, prefix)
+        # From the last save before this read, and the last request (an idle timeout counts from it).
+        alive_until = stage.server_alive_until(stage.obs.step("start"))
+        if stage.promise.idle_timeout:
+            alive_until = min(alive_until, (last.began_at or last.sent_at) + stage.promise.idle_timeout)
+        last, n = await v.read(f"{prefix}-{n}"), n + 1
+        # A read that came after the idle deadline would make "signed out early" the site's fault.
+        stage.require_before(last, alive_until, f"a {prefix} read")
+        if stop_when_out and not last.reply.signed_in:
+            break
+    return last, n
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -214,7 +250,8 @@ def _absolute_applies(p):
 
 @check("SRV-05", family=FAMILY, scenario=absolute, doc=OWASP_ABSOLUTE, applies=_absolute_applies)
 def test_absolute_timeout_ends_a_busy_session(run: Run):
-    """A session kept busy is still ended at its absolute timeout, in the browser and on the server.
+    """A session kept busy is still ended at its absolute timeout, counted from its own sign-in, in
+    the browser and on the server, whatever other sessions of the same account do.
 
     OWASP Session Management Cheat Sheet, Absolute Timeout: "All sessions should implement an
     absolute timeout, regardless of session activity." (Not a Django setting: the policy's
@@ -224,19 +261,46 @@ def test_absolute_timeout_ends_a_busy_session(run: Run):
     if control:
         return control
     before, after = run.step("before-absolute"), run.step("after-absolute")
-    replay = run.step("replay-after-absolute")
+    replay, start = run.step("replay-after-absolute"), run.step("start")
     if before is None or after is None or replay is None:
         return run.missing("the absolute timeout")
-    keepalives = run.obs.steps("keepalive-")
+    keepalives, second = run.obs.steps("keepalive-"), run.step("second-sign-in")
+    interval, t = run.obs.notes.get("keepalive_interval_s", 0), run.promise.absolute_timeout
+
+    def since(ex) -> float:
+        return ex.received_at - start.received_at
+
     labels = ("start", *(k.label for k in keepalives), "before-absolute", "after-absolute", "replay-after-absolute")
-    ended_early = next((ex for ex in (*keepalives, before) if not ex.accepted), None)
-    t = run.promise.absolute_timeout
-    if ended_early is not None:
-        since = timing.handled_at(run.obs, ended_early) - timing.handled_at(run.obs, run.step("start"))
-        return judge(False, f"signed in until {t} s after sign-in while busy, then signed out",
-                     f"signed out {since:.1f} s after sign-in ({ended_early.label})", run.evidence(*labels),
+    expected = (f"signed in until {t} s after sign-in while busy (a read every {interval:.1f} s"
+                f"{f'; the same account signed in again at +{since(second):.1f} s' if second else ''}), "
+                "then signed out")
+    busy = [start, *keepalives, before]
+    out = next((i for i, ex in enumerate(busy) if i and not ex.reply.signed_in), None)
+    if out is not None:
+        gap = busy[out].received_at - busy[out - 1].received_at
+        hint = ("" if run.promise.idle_timeout
+                else f": an idle timeout shorter than {gap:.1f} s? ([policy] idle_timeout)")
+        return judge(False, expected, f"signed out {since(busy[out]):.1f} s after sign-in ({busy[out].label}, "
+                                      f"{gap:.1f} s after the previous request){hint}", run.evidence(*labels),
                      facts={"ended_early": True})
-    alive = [s for s, ex in (("browser", after), ("replay", replay)) if ex.accepted]
-    return judge(not alive, f"signed in until {t} s after sign-in while busy, then signed out",
-                 f"still signed in after {t} s via {', '.join(alive)}" if alive else "signed out after it",
-                 run.evidence(*labels), facts={"ended_early": False, "alive_after": alive})
+    alive = [s for s, ex in (("browser", after), ("replay", replay)) if ex.reply.signed_in]
+    observed = f"still signed in after {t} s via {', '.join(alive)}" if alive else "signed out after it"
+    if alive:
+        observed += _moved(run, since, second, t)
+    return judge(not alive, expected, observed, run.evidence(*labels),
+                 facts={"ended_early": False, "alive_after": alive})
+
+
+def _moved(run: Run, since, second, t: int) -> str:
+    """Where the deadline went, as far as the overtime reads saw."""
+    overtime = run.obs.steps("overtime-")
+    ended = next((ex for ex in overtime if not ex.reply.signed_in), None)
+    if ended is None:
+        last = overtime[-1] if overtime else run.step("after-absolute")
+        return f"; still signed in at +{since(last):.1f} s"
+    moved = f"; it ended at +{since(ended):.1f} s"
+    slack = 2 * run.obs.notes.get("keepalive_interval_s", 1) + 1  # the reads' spacing, and a page load
+    if second is not None and abs(since(ended) - (since(second) + t)) <= slack:
+        moved += (f", {since(ended) - since(second):.1f} s after the second sign-in of the same account: the "
+                  "deadline counts from the account's last sign-in, not from this session's")
+    return moved

@@ -76,6 +76,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("ignore_https_errors", "accept the deployment's untrusted TLS certificate (staging)",
            flag="--ignore-https-errors", switch=True, env="CONFORMANCE_IGNORE_HTTPS_ERRORS",
            ini="conformance_ignore_https_errors", default="off", make="INSECURE"),
+    Option("concurrency", "scenarios in flight per browser (1: one at a time; fewer spares a small site, "
+           "e.g. on SQLite)", flag="--concurrency", metavar="N", env="CONFORMANCE_CONCURRENCY",
+           ini="conformance_concurrency", default="12", make="CONCURRENCY"),
     Option("connect", "use browsers from a Playwright browser server (playwright run-server)",
            flag="--connect", metavar="WS_ENDPOINT", env="CONFORMANCE_CONNECT", ini="conformance_connect",
            make="CONNECT"),

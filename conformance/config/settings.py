@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..observe.campaign import DEFAULT_CONCURRENCY
 from ..sites.spec import DjangoSpec, SpecError
 from ..targets import profiles
 from ..targets.target import BLACK_BOX, PROBE, REFERENCE
@@ -24,6 +25,7 @@ DEFAULT_REPORT = "reports/conformance.json"
 DEFAULT_HTML = "reports/conformance.html"
 GATES = ("regressions", "changes")
 DEFAULT_EXPECTATIONS = "conformance/expectations.toml"
+
 YES, NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 
@@ -49,6 +51,7 @@ class Settings:
     blackbox_path: Path | None = None  # black-box mode: how to sign in, and the expected policy
     ignore_https_errors: bool = False
     connect: str | None = None  # a Playwright browser server's ws endpoint; None = launch locally
+    concurrency: int = DEFAULT_CONCURRENCY  # scenarios in flight per browser
     djangos: tuple[DjangoSpec, ...] = ()  # the reference site's Django versions; () = the runner's own
     site: object = None  # the deployment once discovered (targets.deployment / blackbox_config)
 
@@ -160,6 +163,11 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
                                 f"{', '.join(KNOWN_BROWSERS)}; got {item!r}")
         executables[name] = exe
 
+    raw_concurrency = str(value("concurrency") or DEFAULT_CONCURRENCY).strip()
+    if not raw_concurrency.isdigit() or int(raw_concurrency) < 1:
+        raise SettingsError(f"--concurrency {raw_concurrency!r} (from {sources['concurrency']}): "
+                            "use a whole number of scenarios, 1 or more")
+
     gate = (value("gate") or "").strip() or None
     if gate is not None and gate not in GATES:
         raise SettingsError(f"--gate {gate!r} (from {sources['gate']}): use {' or '.join(GATES)}")
@@ -185,5 +193,6 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         blackbox_path=blackbox,
         ignore_https_errors=flag in YES,
         connect=value("connect") or None,
+        concurrency=int(raw_concurrency),
         djangos=djangos,
     )

@@ -63,6 +63,16 @@ class Driver(abc.ABC):
         """End the session the way the site's logout does."""
 
     @abc.abstractmethod
+    async def anonymous(self, label: str) -> Exchange:
+        """Be an anonymous visitor who holds a session if the site gives one before sign-in (the
+        probe's start/; a site's pages that keep a cart, and its login page)."""
+
+    @abc.abstractmethod
+    async def sign_in(self, label: str) -> Exchange:
+        """Sign in within the session this context holds (login()'s cycle_key(): the probe's
+        signin/; the site's login form). Unlike start(), it keeps what the context holds."""
+
+    @abc.abstractmethod
     async def replay(self, label: str, value: str) -> Exchange:
         """Ask the server about this session cookie value alone, from this context (cleared: it
         never held the session). Judges the server, not the browser: a well-behaved browser never

@@ -17,11 +17,13 @@ from typing import Mapping
 from playwright.async_api import Error as PlaywrightError
 
 from ..exchange import Exchange, Reply, cache_headers, split_set_cookie
-from ..targets.blackbox_config import NO_LOGOUT, NO_NEVER_CACHE, NO_PUBLIC_PAGE, NO_WRITE, Step
+from ..targets.blackbox_config import NO_LOGOUT, NO_NEVER_CACHE, NO_PUBLIC_PAGE, NO_WRITE
+from ..targets.steps import NAVIGATES, Step
 from ..targets.capabilities import LOGOUT, NEVER_CACHE_PAGE, PUBLIC_PAGE, WRITE
 from ..targets.probe_client import TLS_HINT
 from ..targets.target import VISIT, Target, fresh, plain, with_param
 from .base import Driver, DriverError
+from .page_steps import StepFailed, act, visible, why
 
 
 class BlackBoxDriver(Driver):
@@ -56,6 +58,20 @@ class BlackBoxDriver(Driver):
     async def read(self, label: str) -> Exchange:
         await self.open()
         return await self._visit(label, fresh(self.site.signed_in_url), "read")
+
+    async def anonymous(self, label: str) -> Exchange:
+        """The pages an anonymous visitor sees before signing in: [pages] anonymous_session, then the
+        login page (the last one is `label`; its jar says whether the visitor now holds a session)."""
+        await self.open()
+        urls = (*self.site.anonymous_urls, self.site.login_url)
+        for i, url in enumerate(urls):
+            exchange = await self._visit(label if i == len(urls) - 1 else f"{label}-page", fresh(url), "page")
+        return exchange
+
+    async def sign_in(self, label: str) -> Exchange:
+        """Sign in through the login form, in this context as it is (a session it holds included)."""
+        await self.open()
+        return await self._perform(label, "start", self.site.login, record_pages=False)
 
     async def page(self, label: str, kind: str, visitor: str = "", visit: str = "") -> Exchange:
         """The site's own pages at their own URLs: signing in (welcome), the signed-in page (recall,
@@ -101,52 +117,93 @@ class BlackBoxDriver(Driver):
         exchange = await self._perform(label, "logout", self.site.logout, record_pages=True)
         if exchange.status >= 400:
             raise DriverError(f"{label}: logging out answered HTTP {exchange.status} at {plain(exchange.url)} "
-                              f"(a GET logout? Django's is POST-only: give [logout] a page and a submit "
-                              f"selector, see README)")
+                              f"(check [logout] in {self.site.source})")
         return exchange
 
     async def _perform(self, label: str, action: str, steps: tuple[Step, ...], record_pages: bool) -> Exchange:
         """The steps in order; the last is the action's own request, recorded as `label`. With
         record_pages, pages opened on the way are recorded too (as `label-page` reads); the sign-in's
-        are not (the visitor is anonymous there)."""
+        are not (the visitor is anonymous there). A step that cannot be done is one line naming it
+        and why (not found, hidden, not clickable, the wrong method)."""
         url, exchange = self._page.url, None
         for i, step in enumerate(steps):
             last = i == len(steps) - 1
+            own_label, own_action = (label, action) if last else (f"{label}-page", "read")
             if step.kind == "goto":
                 url = fresh(step.target)
                 if last or record_pages:
-                    exchange = await self._visit(label if last else f"{label}-page", url,
-                                                 action if last else "read")
+                    exchange = await self._visit(own_label, url, own_action)
                 else:
-                    await self._step(label, f"open the {step.key}", self._page.goto(url))
-            elif step.kind == "fill":
-                await self._step(label, f"fill {step.key} {step.target!r}", self._page.fill(step.target, step.value))
+                    await self._goto(label, step, url)
             elif step.kind == "submit":
-                exchange = await self._submit(label if last else f"{label}-page", action if last else "read",
-                                              url, step)
+                if action == "start" and not self.site.remember:
+                    await self._note_unticked_boxes(step)
+                exchange = await self._submit(own_label, own_action, url, step)
             else:
-                raise DriverError(f"{label}: unknown step {step.kind!r} ({step.key})")
+                try:
+                    await act(self._page, step)
+                except StepFailed as exc:
+                    raise self._step_error(label, step, str(exc)) from None
+            if step.kind in NAVIGATES and exchange is not None and exchange.label == own_label:
+                self._require_method(label, step, exchange)
         if exchange is None or exchange.label != label:
             raise DriverError(f"{label}: the last step of {steps[-1].key} made no request")
         return exchange
 
-    async def _step(self, label: str, what: str, awaitable):
-        """A page action whose failure is a setup problem: one line naming the config key."""
+    async def _note_unticked_boxes(self, submit: Step) -> None:
+        """The unticked checkboxes of the login form the config does not name (a "Remember me" box
+        left unticked gives a browser-length session on Wagtail, allauth and many sites): noted, so
+        that a cookie without the promised age can say why."""
         try:
-            return await awaitable
+            names = await self._page.evaluate(UNTICKED_BOXES, submit.target)
+        except PlaywrightError:
+            return
+        if names:
+            self.obs.notes["login_unticked_boxes"] = names
+
+    def _step_error(self, label: str, step: Step, why: str) -> DriverError:
+        if step.kind == "goto":  # its URL says where (the page may be the browser's own error page)
+            return DriverError(f"{label}: {step.key} {plain(step.target)}: {why} (check {self.site.source})")
+        return DriverError(f"{label}: {step.key} {step.target!r}: {why}, at {plain(self._page.url)} "
+                           f"(check {self.site.source})")
+
+    def _require_method(self, label: str, step: Step, exchange: Exchange) -> None:
+        """A 405 is the wrong method (Django's LogoutView is POST-only since 5.0), a 404 the wrong
+        page: setup problems named by the step, not verdicts."""
+        if exchange.status == 405:
+            raise self._step_error(label, step, "the wrong method: the site answered 405 Method Not Allowed (a GET "
+                                                "logout? Django's is POST-only: open the page, then submit its form)")
+        if exchange.status == 404:
+            raise self._step_error(label, step, "not found: the site answered 404")
+
+    async def _goto(self, label: str, step: Step, url: str) -> None:
+        try:
+            await self._page.goto(url)
         except PlaywrightError as exc:
-            raise DriverError(f"{label}: cannot {what} at {plain(self._page.url)}: {str(exc).splitlines()[0]} "
-                              f"(check {self.site.source})") from None
+            raise self._step_error(label, step, f"did not load: {str(exc).splitlines()[0]}") from None
 
     async def _submit(self, label: str, action: str, url: str, step: Step) -> Exchange:
-        """Click a form's submit button and record the navigation it causes."""
+        """Click a form's submit button (or a link) and record the navigation it causes."""
         page = self._page
+        problem, clicked = [], []
 
         async def click():
-            async with page.expect_navigation():
-                await page.click(step.target)
+            try:
+                async with page.expect_navigation():
+                    await visible(page, step.target).click()
+                    clicked.append(True)
+            except PlaywrightError as exc:
+                problem.append("clicked, but no page loaded (a submit sends a form or follows a link; "
+                               "for what opens a menu use { click = \"...\" })" if clicked
+                               else await why(page, step.target, exc))
+                raise
 
-        return await self._navigate(label, action, url, click, f"click {step.key} {step.target!r}")
+        try:
+            return await self._navigate(label, action, url, click, f"click {step.key} {step.target!r}")
+        except DriverError:
+            if problem:  # the click itself failed: say why, in words
+                raise self._step_error(label.removesuffix("-page"), step, problem[0]) from None
+            raise
 
     async def _visit(self, label: str, url: str, action: str) -> Exchange:
         """A real navigation: the request is the browser's own, redirects and all."""
@@ -189,7 +246,7 @@ class BlackBoxDriver(Driver):
             raise DriverError(f"{label}: cannot {what} at {plain(page.url)}: {reason}{_tls_hint(reason)} "
                               f"(check {self.site.source})")
         first, document = chain[documents[0]][1], chain[documents[-1]][1]
-        if action == "read":
+        if action == "read" and not label.endswith("-page"):  # pages on the way: their step names a 404
             _require_verdict_status(label, url, first.status)
         if document.status >= 500:
             raise DriverError(f"{label}: {plain(document.url)} answered HTTP {document.status}: a server error is "
@@ -233,7 +290,8 @@ class BlackBoxDriver(Driver):
             # A cookie set on a page that did not (a new, anonymous session after expiry) is not
             # a save of the session under test.
             reply=Reply(action=action, cookie_header=cookie_header, session_cookie=value, accepted=signed_in,
-                        own_session=action == "start" or signed_in, page="signed in" if signed_in else "anonymous"))
+                        own_session=action == "start" or signed_in, page="signed in" if signed_in else "anonymous",
+                        signed_in=signed_in))
 
     async def replay(self, label: str, value: str) -> Exchange:
         """The signed-in page, asked with exactly this cookie value and nothing else (Playwright's
@@ -258,6 +316,12 @@ class BlackBoxDriver(Driver):
         return exchange
 
 
+# The names of the unticked checkboxes in the form that holds the submit button.
+UNTICKED_BOXES = """selector => {
+  const form = document.querySelector(selector)?.closest('form');
+  return form ? [...form.querySelectorAll('input[type=checkbox]')].filter(box => !box.checked)
+                  .map(box => box.name || box.id || '(unnamed)') : [];
+}"""
 # A polling page never goes network-idle; after this long what arrived is what is judged.
 NETWORK_IDLE_TIMEOUT_MS = 5_000
 

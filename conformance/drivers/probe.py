@@ -38,6 +38,13 @@ class ProbeDriver(Driver):
     async def logout(self, label: str) -> Exchange:
         return await self._call(label, "logout")
 
+    async def anonymous(self, label: str) -> Exchange:
+        """A session before signing in: the probe's own, anonymous (start/, no set_expiry())."""
+        return await self._call(label, "start")
+
+    async def sign_in(self, label: str) -> Exchange:
+        return await self._call(label, "signin")
+
     async def _call(self, label: str, action: str, params: list | None = None) -> Exchange:
         """One probe request from this browser: a same-origin fetch() from a blank probe page on
         the target's origin. The browser's own network stack and cookie jar decide what is sent

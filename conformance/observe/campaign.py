@@ -24,12 +24,12 @@ from .scenario import Scenario, ScenarioKey
 from .stage import NoSessionCookie, ScenarioInvalid, Stage
 
 SCENARIO_TIMEOUT_S = 120.0
-# Scenarios in flight per browser. Each costs ~0.3 s of CPU over ~5 s of mostly waiting
-# (measured), but every slot is a page opened up front (0.35 s Chromium, 0.7 s Firefox).
-MAIN_SLOTS = 12
 # Re-observing scenarios the machine was too busy for: a few at a time per browser, then (for
 # any still too busy) one at a time. At most two more observations per scenario.
 QUIET_SLOTS = (3, 1)
+# Scenarios in flight per browser (--concurrency). Each costs ~0.3 s of CPU over ~5 s of mostly
+# waiting (measured), but every slot is a page opened up front (0.35 s Chromium, 0.7 s Firefox).
+DEFAULT_CONCURRENCY = 12
 # Replays need no page (see Visitor.replay_request): cheap contexts, cleared before each use.
 REPLAY_SLOTS = 4
 
@@ -44,6 +44,7 @@ class BrowserSetup:
     launch_args: dict = field(default_factory=dict)
     context_args: dict = field(default_factory=dict)
     connect: dict | None = None  # BrowserType.connect() arguments; None: launch here
+    slots: int = DEFAULT_CONCURRENCY  # scenarios in flight per browser (--concurrency)
 
 
 @dataclass
@@ -154,7 +155,7 @@ async def _run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets
         derived = [k for k in runnable if scenarios[k.scenario].derived]
         runnable = [k for k in runnable if k not in derived]
         single = [k for k in runnable if not scenarios[k.scenario].grouped]
-        sizes = [min(MAIN_SLOTS, sum(1 for k in single if k.browser == n)) for n in ready]
+        sizes = [min(setup.slots, sum(1 for k in single if k.browser == n)) for n in ready]
         mains = await asyncio.gather(*(ContextPool(browsers[n].browser, size, context_args=context_args).warm()
                                        for n, size in zip(ready, sizes)))
         replays = await asyncio.gather(*(ContextPool(browsers[n].browser, REPLAY_SLOTS, pages=False,
@@ -179,7 +180,7 @@ async def _run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets
             busy = [k for k in busy if results[k].too_busy]
             if not busy:
                 break
-            gates = {n: asyncio.Semaphore(slots) for n in ready}
+            gates = {n: asyncio.Semaphore(min(slots, setup.slots)) for n in ready}
             again = await asyncio.gather(*(_one(scenarios[k.scenario], stage(k, pools[k.browser]), gates[k.browser])
                                            for k in busy))
             for key, outcome in zip(busy, again):

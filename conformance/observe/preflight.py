@@ -27,16 +27,19 @@ class PreflightFailed(Exception):
     """The black-box config cannot work against this site; the message is one line naming the fix."""
 
 
-def rehearse(target: Target, browser: str, setup: BrowserSetup) -> None:
+def rehearse(target: Target, browser: str, setup: BrowserSetup) -> list[str]:
     """Sign in, open the signed-in page, replay, sign in again, sign out, in `browser`; raise
-    PreflightFailed saying what went wrong. (In a thread: see campaign.run.)"""
+    PreflightFailed saying what went wrong. Returns what is worth a warning but may be the site's
+    fault (a verdict's business, not bad input). (In a thread: see campaign.run.)"""
+    warnings: list[str] = []
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="conformance-preflight") as pool:
-        problem = pool.submit(asyncio.run, _try(target, browser, setup)).result()
+        problem = pool.submit(asyncio.run, _try(target, browser, setup, warnings)).result()
     if problem:
         raise PreflightFailed(f"black-box sign-in failed in {browser}: {problem}")
+    return warnings
 
 
-async def _try(target: Target, name: str, setup: BrowserSetup) -> str | None:
+async def _try(target: Target, name: str, setup: BrowserSetup, warnings: list[str]) -> str | None:
     site = target.blackbox
     async with async_playwright() as pw:
         try:
@@ -52,7 +55,7 @@ async def _try(target: Target, name: str, setup: BrowserSetup) -> str | None:
                 return BlackBoxDriver(target, obs, context, page)
 
             try:
-                return await _rehearse(site, await visitor(), await visitor())
+                return await _rehearse(site, await visitor(), await visitor(), warnings)
             except DriverError as exc:
                 return str(exc)
             except PlaywrightError as exc:  # the browser, not the config: still one line
@@ -61,14 +64,16 @@ async def _try(target: Target, name: str, setup: BrowserSetup) -> str | None:
             await browser.close()
 
 
-async def _rehearse(site: BlackBoxConfig, main: BlackBoxDriver, other: BlackBoxDriver) -> str | None:
+async def _rehearse(site: BlackBoxConfig, main: BlackBoxDriver, other: BlackBoxDriver,
+                    warnings: list[str]) -> str | None:
     """What every check relies on, each as a yes/no with the key to fix. `other` is a second
     browser context: a replay's and a second sign-in's."""
     check = f"(check {site.source})"
     anonymous = await other.replay("anonymous read", "")
     if anonymous.accepted:
         return f"{site.signed_in_url} shows [signed_in] text {site.signed_in_text!r} without signing in {check}"
-    await main.start("sign-in")
+    signed_in = await main.start("sign-in")
+    warnings += _unticked(site, main, signed_in)
     if not (await main.read("signed-in page")).accepted:
         return (f"after signing in, {site.signed_in_url} does not show [signed_in] text "
                 f"{site.signed_in_text!r} {check}")
@@ -88,3 +93,17 @@ async def _rehearse(site: BlackBoxConfig, main: BlackBoxDriver, other: BlackBoxD
         if (await main.read("after logout")).accepted:
             return f"after [logout], {site.signed_in_url} still shows the user signed in {check}"
     return None
+
+
+def _unticked(site: BlackBoxConfig, main: BlackBoxDriver, signed_in) -> list[str]:
+    """A "Remember me" box the config leaves unticked, when the sign-in then got a browser-length
+    cookie although the policy promises an age: the usual cause of a copied config failing every
+    age check (Wagtail's and allauth's login pages call set_expiry(0) when it is unticked)."""
+    boxes = main.obs.notes.get("login_unticked_boxes")
+    promise = main.target.promise
+    cookie = signed_in.session_set_cookie(promise.attributes.name)
+    if not boxes or cookie is None or cookie.persistent or promise.browser_length:
+        return []
+    return [f"the login form's checkboxes {', '.join(boxes)} were left unticked and the sign-in got a "
+            f"browser-length cookie, but the policy promises {promise.lifetime}: if one is "
+            f"'Remember me', name it in [login] remember and promise each state ({site.source})"]

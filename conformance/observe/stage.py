@@ -11,6 +11,7 @@ error, never a verdict).
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -25,6 +26,26 @@ from .pool import ContextPool
 
 class ScenarioInvalid(Exception):
     """The scenario could not set up what it needs to judge. Reported as an error."""
+
+
+class Marked:
+    """A driver whose exchanges are recorded as made by `visitor` (start and read are enough for
+    another session of the same account)."""
+
+    def __init__(self, driver, obs: Observation, visitor: str):
+        self.driver, self.obs, self.visitor = driver, obs, visitor
+
+    async def start(self, label: str) -> Exchange:
+        return self._mark(await self.driver.start(label))
+
+    async def read(self, label: str) -> Exchange:
+        return self._mark(await self.driver.read(label))
+
+    def _mark(self, exchange: Exchange) -> Exchange:
+        # Replaced where it was appended, before anything else can run (no await in between).
+        i = next(i for i in range(len(self.obs.exchanges) - 1, -1, -1) if self.obs.exchanges[i] is exchange)
+        self.obs.exchanges[i] = marked = dataclasses.replace(exchange, visitor=self.visitor)
+        return marked
 
 
 class NoSessionCookie(Exception):
@@ -42,6 +63,7 @@ class Stage:
     replays: ContextPool | None = None  # page-less contexts, cleared before each replay
     failure: Exception | None = None  # in a group scenario: why this stage dropped out
     context_args: dict = field(default_factory=dict)  # every context this stage opens (TLS options)
+    bfcache_launch_args: dict | None = None  # a browser with a back/forward cache, if not launch_args
 
     @property
     def cookie(self) -> str:
@@ -67,6 +89,14 @@ class Stage:
             finally:
                 for page in list(other.context.pages):
                     await page.close()
+
+    @asynccontextmanager
+    async def same_account(self, name: str = "other"):
+        """Another visitor of the same account (black-box mode signs everyone in as the config's
+        one), in a context of its own: its sign-in and requests are recorded here marked with its
+        name, so this session's deadlines never count them as its own saves."""
+        async with self.other_visitor() as other:
+            yield Marked(other, self.obs, name)
 
     @asynccontextmanager
     async def begin(self):
@@ -119,7 +149,7 @@ class Stage:
         """From when the main visitor's browser must no longer send the cookie (the last
         Set-Cookie it got), margin included; None for a browser-length session. Counted from when
         the response arrived here, which is never before the browser received it."""
-        for ex in reversed([e for e in self.obs.exchanges if not e.label.startswith("replay")]):
+        for ex in reversed([e for e in self.obs.exchanges if not e.label.startswith("replay") and not e.visitor]):
             sc = ex.session_set_cookie(self.cookie)
             if sc is not None and not sc.deletes:
                 age = self.planned_age(sc)

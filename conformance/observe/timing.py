@@ -104,7 +104,7 @@ def last_save(obs: Observation, cookie_name: str, reads_save: bool = True) -> Ex
     do not save (a middleware faking renewal) must not move the server's deadline."""
     saves = [e for e in obs.exchanges
              if (sc := e.session_set_cookie(cookie_name)) is not None and not sc.deletes
-             and e.reply.own_session
+             and e.reply.own_session and not e.visitor  # another visitor's save is another session's
              and (reads_save or e.reply.action in ("start", "touch"))]
     return saves[-1] if saves else None
 

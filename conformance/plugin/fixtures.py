@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import time
+import warnings
 
 import pytest
 
@@ -27,6 +28,10 @@ from ..targets.target import BLACK_BOX, REFERENCE, Target
 from . import outcome
 from .state import KNOWN_KEY, PLAN_KEY, PLANNED_KEY, RECORDER_KEY, RESULT_KEY, SETTINGS_KEY, TARGETS_KEY
 from .xdist import is_worker
+
+class PreflightWarning(UserWarning):
+    """What the black-box rehearsal saw that may explain failures to come (shown in pytest's warnings summary)."""
+
 
 NO_RELAUNCH = ("a remote browser server (--connect) cannot relaunch a persistent profile; the restart by a "
                "new context is still checked")
@@ -51,7 +56,7 @@ def conformance_browser_setup(pytestconfig, conformance_settings, browser_type_l
     settings = conformance_settings
     return BrowserSetup(specs=pytestconfig.stash[PLAN_KEY].browser_specs, launch_args=dict(browser_type_launch_args),
                         context_args={**browser_context_args, **settings.context_args},
-                        connect=settings.connect_args or connect_options)
+                        connect=settings.connect_args or connect_options, slots=settings.concurrency)
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +79,8 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
         pytestconfig.stash[TARGETS_KEY] = targets
         if settings.mode == BLACK_BOX and targets:
             browser = "chromium" if "chromium" in settings.browsers else settings.browsers[0]
-            rehearse(next(iter(targets.values())), browser, conformance_browser_setup)
+            for warning in rehearse(next(iter(targets.values())), browser, conformance_browser_setup):
+                warnings.warn(PreflightWarning(warning), stacklevel=1)
         yield targets
         return
     workdir = tmp_path_factory.mktemp("targets")

@@ -1,7 +1,7 @@
 """Builds the JSON body shared by start/read/touch/logout.
 
 Fields: action, server_time, cookie_header, cookie_name, session_cookie,
-accepted, probe_session, stored. ``stored`` is null unless the session
+accepted, probe_session, signed_in, stored. ``stored`` is null unless the session
 carries the probe marker after the action, else: expiry_age, expiry_date,
 browser_close, custom_expiry, backend_expire_date.
 """
@@ -41,6 +41,8 @@ def build(request, action, accepted):
         "session_cookie": received_cookie(request),
         "accepted": accepted,
         "probe_session": probe,
+        # After signin/: the session the request loaded (or made) is a signed-in one.
+        "signed_in": probe and bool(request.session[MARKER].get("signed_in")),
         "stored": _stored(request.session) if probe else None,
     }
 

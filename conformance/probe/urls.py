@@ -9,6 +9,7 @@ urlpatterns = [
     path("start/", views.start, name="start"),
     path("read/", views.read, name="read"),
     path("touch/", views.touch, name="touch"),
+    path("signin/", views.signin, name="signin"),
     path("logout/", views.logout, name="logout"),
     path("settings/", views.session_settings, name="settings"),
 ]

@@ -110,6 +110,20 @@ def touch(request):
 
 
 @probe_view
+def signin(request):
+    """What django.contrib.auth.login() does to the session a visitor already holds: a new key for
+    the same data (cycle_key(), against session fixation), then the user's id in it. No account is
+    involved (the probe creates none): the mark says the session is now a signed-in one."""
+    accepted = state.was_accepted(request)
+    session = request.session
+    if not state.is_probe_session(session):
+        return _json({"error": "no probe session to sign in: call start/ first"}, status=409)
+    session.cycle_key()
+    session[state.MARKER] = {**session[state.MARKER], "signed_in": True}
+    return _json(state.build(request, "signin", accepted))
+
+
+@probe_view
 def logout(request):
     accepted = state.was_accepted(request)
     if state.is_probe_session(request.session):

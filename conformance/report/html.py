@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from ..judge.verdict import ORDER
-from . import svg
+from . import errors, svg
 from .results import Report, Result
 from .terminal import LEGEND, cell
 
@@ -109,6 +109,9 @@ def _header(reports: list[Report]) -> str:
         rows.append(f"<li>Django {escape(report.django)}: {report.summary.get('total', len(report.results))} verdicts: "
                     + ", ".join(f"{v.get(k, 0)} {k}" for k in ORDER)
                     + f" ({report.summary.get('known_failures', 0)} of the fails are known Django defects)</li>")
+        # One cause, one line (report/errors.py); reports from before grouping are grouped here.
+        for line in errors.lines(report.summary.get("errors") or errors.group(report.results)):
+            rows.append(f"<li class=v-error>{escape(line)}</li>")
     return "".join(rows) + f"</ul><p>{escape(LEGEND)}</p>"
 
 

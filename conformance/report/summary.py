@@ -1,9 +1,10 @@
-"""A run's summary: the verdict counts, what was run, and what each family adds (the renewal
-family's "expiry resets while the user keeps interacting", ...). Stored in the JSON report, so
-readers of a loaded report need no family code."""
+"""A run's summary: the verdict counts, what was run, the errors grouped by cause, and what each
+family adds (the renewal family's "expiry resets while the user keeps interacting", ...). Stored
+in the JSON report, so readers of a loaded report need no family code."""
 
 from __future__ import annotations
 
+from . import errors
 from .results import counts
 
 
@@ -18,5 +19,6 @@ def summarize(results, families) -> dict:
         "unexpected_failures": c["unexpected_failures"],
         "browsers": sorted({r.browser for r in results}),
         "profiles": sorted({r.profile for r in results}),
+        "errors": errors.group(results),
         "families": {f.name: f.summarize(list(results)) for f in families if f.summarize},
     }

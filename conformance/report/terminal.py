@@ -1,12 +1,13 @@
 """The terminal summary: a matrix of profiles × families × browsers (the worst verdict of the
 family's checks, one letter per browser), the counts, what each family adds, and one line per
-caveat and per known Django defect."""
+cause of errors, per caveat and per known Django defect."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from ..judge.verdict import CAVEAT, ERROR, FAIL, ORDER, PASS, SKIP
+from . import errors
 from .results import FIXED, KNOWN, Result
 
 LETTER = {PASS: "P", FAIL: "F", CAVEAT: "C", SKIP: "s", ERROR: "E", KNOWN: "K", FIXED: "X"}
@@ -50,6 +51,7 @@ def lines(results: list[Result], summary: dict, families) -> list[str]:
     for family in families:
         if family.lines and family.name in summary.get("families", {}):
             out += family.lines(summary["families"][family.name], results)
+    out += errors.lines(summary["errors"] if "errors" in summary else errors.group(results))
     out += grouped(results, CAVEAT, "note", "caveat")
     out += grouped([r for r in results if r.known], FAIL, "known", "known Django defect")
     out += [f"known Django defect NOT SEEN on Django {r.key.django} (narrow its entry in expectations.toml): "

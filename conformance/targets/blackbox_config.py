@@ -1,66 +1,54 @@
 """Black-box mode: a deployment without the probe, described by a small TOML file (how to sign
-in, a page only a signed-in user sees, the policy the site promises). Loading it is pure apart
-from reading the file and the credentials' environment variables, once, at the boundary.
+in, a page only a signed-in user sees, how to log out, the policy the site promises). Loading it is
+pure apart from reading the file and the credentials' environment variables, once, at the boundary.
 
-Signing in and logging out become ordered steps (open a page, fill a field, submit a form) that
-the black-box driver performs. The policy is turned into the SESSION_* settings it stands for, so
-promises, checks and verdicts are the same as in probe mode; what only the probe can do (modify
-the session) is a capability this target lacks, with the reason.
+Signing in and logging out become ordered steps (targets/steps.py) that the black-box driver
+performs; the policy becomes profiles (targets/blackbox_policy.py), one per way of signing in
+("Remember me" ticked or not). What only the probe can do (modify the session) is a capability
+this target lacks, with the reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .capabilities import UNINTERRUPTED
+from .blackbox_policy import BACKENDS, STATE_KEYS, profile_for, settings_for, states
 from .deployment import DeploymentError, normalize_url
 from .profiles import Profile
-from .promises import ABSOLUTE_TIMEOUT
+from .steps import Step, StepsError, parse_steps, with_checkbox
 from .target import BLACK_BOX, Target
+
+__all__ = ["BlackBoxConfig", "Step", "load", "settings_for"]
 
 EXAMPLE = "see README 'Black-box mode' for an example"
 
 # [section] -> {key: (type, required)}
 SCHEMA: dict[str, dict[str, tuple[type | tuple, bool]]] = {
     "login": {"url": (str, True), "username_field": (str, True), "password_field": (str, True),
-              "submit": (str, True), "username_env": (str, True), "password_env": (str, True)},
+              "submit": (str, True), "username_env": (str, True), "password_env": (str, True),
+              "remember": (str, False)},
     "signed_in": {"url": (str, True), "text": (str, True)},
-    "logout": {"url": (str, True), "submit": (str, False)},
-    "pages": {"public": (list, False)},
+    "logout": {"url": (str, False), "submit": (str, False), "steps": (list, False)},
+    "pages": {"public": (list, False), "anonymous_session": (list, False)},
     "policy": {"cookie_name": (str, False), "age": (int, True), "browser_length": (bool, False),
                "sliding": (bool, False), "secure": (bool, False), "httponly": (bool, False),
                "samesite": ((str, bool), False), "path": (str, False), "domain": (str, False),
-               "backend": (str, False), "absolute_timeout": (int, False),
-               "signed_in_never_cache": (bool, False)},
+               "backend": (str, False), "absolute_timeout": (int, False), "idle_timeout": (int, False),
+               "signed_in_never_cache": (bool, False), "remembered": (dict, False),
+               "not_remembered": (dict, False)},
 }
 REQUIRED_SECTIONS = ("login", "signed_in", "policy")
-BACKENDS = {"db": "django.contrib.sessions.backends.db", "cache": "django.contrib.sessions.backends.cache",
-            "cached_db": "django.contrib.sessions.backends.cached_db",
-            "file": "django.contrib.sessions.backends.file",
-            "signed_cookies": "django.contrib.sessions.backends.signed_cookies"}
+TIMEOUTS = ("age", "absolute_timeout", "idle_timeout")
 # Only the probe can modify a session without the site's own forms; renewal on reads is judged.
 NO_WRITE = "black-box mode cannot modify the session (only the probe can); renewal is judged on reads"
-NO_LOGOUT = "no [logout] url in the black-box config"
+NO_LOGOUT = "no [logout] in the black-box config"
 NO_PUBLIC_PAGE = "no [pages] public in the black-box config (a page of the site that never touches the session)"
 NO_NEVER_CACHE = ("the black-box policy does not say the signed-in page is never_cache ([policy] "
                   "signed_in_never_cache = true, as for Django's admin)")
-
-
-@dataclass(frozen=True)
-class Step:
-    """One thing a visitor does on a page, in order: `goto` a URL, `fill` a field, or `submit` a
-    form by clicking a button (which navigates). `key` names where in the config it comes from."""
-
-    kind: str  # "goto" | "fill" | "submit"
-    target: str  # the URL (goto) or a CSS selector
-    key: str  # e.g. "[login] password_field", for messages
-    value: str = field(default="", repr=False)  # what `fill` types (a credential: never shown)
-
-    def describe(self) -> str:
-        return f"{self.kind} {self.key} {self.target!r}"
 
 
 @dataclass(frozen=True)
@@ -75,23 +63,35 @@ class BlackBoxConfig:
     signed_in_text: str
     logout: tuple[Step, ...] = ()  # ends with the request that signs out; () = no logout
     public_urls: tuple[str, ...] = ()  # pages that never touch the session ([pages] public)
+    # Pages that give an anonymous visitor a session (a cart), where sign-in starts in the
+    # session-fixation checks ([pages] anonymous_session; the login page is always one).
+    anonymous_urls: tuple[str, ...] = ()
+    remember: str = ""  # the "Remember me" checkbox's selector ([login] remember)
     signed_in_never_cache: bool = False  # the policy says the signed-in page is marked never_cache
-    settings: dict = field(default_factory=dict)  # the SESSION_* settings the policy stands for
+    settings: dict = field(default_factory=dict)  # [policy]'s SESSION_* settings (the first profile's)
     profiles: tuple[Profile, ...] = ()
+    ticks: dict = field(default_factory=dict)  # profile name -> the remember box ticked (True/False)
     django: str = "unknown"  # no probe to ask
 
     def signed_in(self, html: str) -> bool:
         return self.signed_in_text in html
 
     def target_for(self, profile: Profile) -> Target:
+        """The site as this profile signs in to it: its policy, and its remember box set its way."""
+        site = self
+        if profile.name in self.ticks:
+            site = dataclasses.replace(self, login=with_checkbox(self.login, self.remember, self.ticks[profile.name],
+                                                                 "[login] remember"))
         lacks = dict(profile.withholds)  # and what the black-box driver cannot do (drivers/blackbox.py)
-        return Target(profile.name, BLACK_BOX, self.base_url, "", self.settings, self.django, profile.expiry,
-                      lacks=lacks, blackbox=self)
+        return Target(profile.name, BLACK_BOX, self.base_url, "", profile.session or self.settings, self.django,
+                      profile.expiry, lacks=lacks, blackbox=site)
 
     def describe(self) -> dict:
         return {"mode": BLACK_BOX, "base_url": self.base_url, "config": str(self.source),
                 "settings": self.settings, "login_url": self.login_url, "signed_in_url": self.signed_in_url,
-                "logout": [step.describe() for step in self.logout], "public": list(self.public_urls)}
+                "remember": self.remember or None, "logout": [step.describe() for step in self.logout],
+                "public": list(self.public_urls), "anonymous_session": list(self.anonymous_urls),
+                "profiles": {p.name: p.summary for p in self.profiles}}
 
 
 def load(path: Path, base_url: str, env: dict) -> BlackBoxConfig:
@@ -111,7 +111,9 @@ def load(path: Path, base_url: str, env: dict) -> BlackBoxConfig:
     if missing:
         raise DeploymentError(f"black-box config {path}: set the environment variable(s) "
                               f"{', '.join(missing)} to the account the suite signs in with")
-    settings = settings_for(policy)
+    ways = states(policy, bool(login.get("remember")))
+    profiles = tuple(profile_for(state) for state in ways)
+    pages = data.get("pages", {})
     login_url = urllib.parse.urljoin(base_url, login["url"])
     return BlackBoxConfig(
         base_url=base_url, source=path, login_url=login_url,
@@ -121,17 +123,25 @@ def load(path: Path, base_url: str, env: dict) -> BlackBoxConfig:
                Step("submit", login["submit"], "[login] submit")),
         username_env=login["username_env"], password_env=login["password_env"],
         signed_in_url=urllib.parse.urljoin(base_url, data["signed_in"]["url"]),
-        signed_in_text=data["signed_in"]["text"], logout=_logout_steps(base_url, data.get("logout")),
-        public_urls=tuple(urllib.parse.urljoin(base_url, u) for u in data.get("pages", {}).get("public", [])),
-        signed_in_never_cache=policy.get("signed_in_never_cache", False),
-        settings=settings, profiles=(profile_for(settings),))
+        signed_in_text=data["signed_in"]["text"], logout=_logout_steps(path, base_url, data.get("logout")),
+        public_urls=tuple(urllib.parse.urljoin(base_url, u) for u in pages.get("public", [])),
+        anonymous_urls=tuple(urllib.parse.urljoin(base_url, u) for u in pages.get("anonymous_session", [])),
+        remember=login.get("remember", ""), signed_in_never_cache=policy.get("signed_in_never_cache", False),
+        settings=ways[0].settings, profiles=profiles,
+        ticks={p.name: state.ticked for p, state in zip(profiles, ways) if state.ticked is not None})
 
 
-def _logout_steps(base_url: str, logout: dict | None) -> tuple[Step, ...]:
-    """[logout] url: a GET that signs out; with submit: that page, then a click on the button
-    (Django's LogoutView and the admin's logout are POST-only, a form on a page)."""
+def _logout_steps(path: Path, base_url: str, logout: dict | None) -> tuple[Step, ...]:
+    """[logout] steps: in order (open the page, open the menu, submit the form). Or the short form,
+    url: a GET that signs out; with submit: that page, then a click on the button (Django's
+    LogoutView and the admin's logout are POST-only, a form on a page)."""
     if logout is None:
         return ()
+    if "steps" in logout:
+        try:
+            return parse_steps("logout", logout["steps"], base_url)
+        except StepsError as exc:
+            raise DeploymentError(f"black-box config {path}: {exc}") from None
     url = urllib.parse.urljoin(base_url, logout["url"])
     steps = [Step("goto", url, "[logout] url")]
     if logout.get("submit"):
@@ -162,16 +172,19 @@ def _validate(path: Path, data: dict) -> None:
         if lacking:
             raise DeploymentError(f"black-box config {path}: [{section}] lacks {', '.join(lacking)}; {EXAMPLE}")
     policy = data["policy"]
-    problems = []
+    problems = _policy_problems(policy, remember=bool(data["login"].get("remember")))
+    logout = data.get("logout")
+    if logout is not None and ("steps" in logout) == ("url" in logout):
+        problems.append("[logout] needs either url (and maybe submit) or steps, not both")
+    elif logout is not None and "steps" in logout and "submit" in logout:
+        problems.append("[logout] submit goes with url; with steps, make it the last step: { submit = \"...\" }")
     if policy.get("backend", "db") not in BACKENDS:
         problems.append(f"[policy] backend {policy['backend']!r} is not one of {', '.join(BACKENDS)}")
     if policy.get("samesite", "Lax") not in ("Strict", "Lax", "None", False):
         problems.append(f"[policy] samesite = {policy['samesite']!r}: use \"Strict\", \"Lax\", \"None\" or false")
-    for key in ("age", "absolute_timeout"):
-        if key in policy and policy[key] <= 0:
-            problems.append(f"[policy] {key} must be a positive number of seconds")
-    if not all(isinstance(u, str) and u for u in data.get("pages", {}).get("public", [])):
-        problems.append("[pages] public must be a list of page URLs (relative to the base URL)")
+    for name, urls in data.get("pages", {}).items():
+        if not all(isinstance(u, str) and u for u in urls):
+            problems.append(f"[pages] {name} must be a list of page URLs (relative to the base URL)")
     if not data["signed_in"]["text"].strip():
         problems.append("[signed_in] text must not be empty (every page would count as signed in)")
     name = policy.get("cookie_name", "sessionid")
@@ -183,42 +196,22 @@ def _validate(path: Path, data: dict) -> None:
         raise DeploymentError(f"black-box config {path}: {problems[0]}")
 
 
-def settings_for(policy: dict) -> dict:
-    """The SESSION_* settings a policy stands for (Django's defaults for what it leaves out)."""
-    samesite = policy.get("samesite", "Lax")
-    return {
-        "SESSION_ENGINE": BACKENDS[policy.get("backend", "db")],
-        "SESSION_COOKIE_NAME": policy.get("cookie_name", "sessionid"),
-        "SESSION_COOKIE_AGE": policy["age"],
-        "SESSION_EXPIRE_AT_BROWSER_CLOSE": policy.get("browser_length", False),
-        "SESSION_SAVE_EVERY_REQUEST": policy.get("sliding", False),
-        "SESSION_COOKIE_SECURE": policy.get("secure", False),
-        "SESSION_COOKIE_HTTPONLY": policy.get("httponly", True),
-        "SESSION_COOKIE_SAMESITE": samesite if samesite not in (False, "", "false") else False,
-        "SESSION_COOKIE_PATH": policy.get("path", "/"),
-        "SESSION_COOKIE_DOMAIN": policy.get("domain") or None,
-        ABSOLUTE_TIMEOUT: policy.get("absolute_timeout"),
-    }
-
-
-def timeline_s(age: int) -> int:
-    """How long after sign-in the expiry and renewal timelines may run: renewal acts at 60 % of
-    the age and then waits out a whole renewed age, plus margins."""
-    return 2 * age + 2
-
-
-def profile_for(settings: dict) -> Profile:
-    name = (f"blackbox-{settings['SESSION_COOKIE_NAME']}-age{settings['SESSION_COOKIE_AGE']}"
-            f"{'-browser-close' if settings['SESSION_EXPIRE_AT_BROWSER_CLOSE'] else ''}"
-            f"{'-sliding' if settings['SESSION_SAVE_EVERY_REQUEST'] else ''}"
-            f"{f'-absolute{settings[ABSOLUTE_TIMEOUT]}' if settings[ABSOLUTE_TIMEOUT] else ''}")
-    withholds = []
-    absolute, age = settings[ABSOLUTE_TIMEOUT], settings["SESSION_COOKIE_AGE"]
-    if absolute and absolute < timeline_s(age):
-        # Expiry and renewal checks expect the session to live to its idle deadline (renewed on a
-        # sliding site by the suite's own requests); an earlier absolute end would read as their failure.
-        withholds.append((UNINTERRUPTED, f"the absolute timeout ({absolute} s) would end the session before "
-                                         f"this check's timeline (up to {timeline_s(age)} s) does; the absolute "
-                                         "timeout is checked on its own"))
-    return Profile(name, "the deployment's promised policy, judged through its own sign-in",
-                   withholds=tuple(withholds))
+def _policy_problems(policy: dict, remember: bool) -> list[str]:
+    """What is wrong in [policy] and its "Remember me" tables, in reading order."""
+    problems = []
+    tables = [k for k in ("remembered", "not_remembered") if k in policy]
+    if tables and not remember:
+        problems.append(f"[policy.{tables[0]}] needs [login] remember (the selector of the \"Remember me\" box)")
+    for where, values in (("[policy]", policy), *((f"[policy.{k}]", policy[k]) for k in tables)):
+        if where != "[policy]":
+            for key, value in values.items():
+                kind = SCHEMA["policy"].get(key, (None,))[0]
+                if key not in STATE_KEYS:
+                    problems.append(f"{where}: unknown key {key!r}; a sign-in state may set {', '.join(STATE_KEYS)}")
+                elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                    problems.append(f"{where} {key} = {value!r} has the wrong type")
+        for key in TIMEOUTS:
+            value = values.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
+                problems.append(f"{where} {key} must be a positive number of seconds")
+    return problems

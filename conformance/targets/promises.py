@@ -14,8 +14,9 @@ TWO_WEEKS = 1209600
 SIGNED_COOKIES = "django.contrib.sessions.backends.signed_cookies"
 FILE = "django.contrib.sessions.backends.file"
 
-# The key a black-box policy's absolute timeout travels under among the SESSION_* settings.
+# The keys a black-box policy's idle and absolute timeouts travel under among the SESSION_* settings.
 ABSOLUTE_TIMEOUT = "CONFORMANCE_ABSOLUTE_TIMEOUT"
+IDLE_TIMEOUT = "CONFORMANCE_IDLE_TIMEOUT"
 
 # Ages up to this are waited out in real time; longer ones are judged by header arithmetic
 # and the stored expiry only (nobody waits two weeks in CI).
@@ -45,10 +46,23 @@ class Promise:
     # Not a Django setting: a black-box policy's "ends this long after sign-in, however active"
     # (OWASP's absolute timeout, done by middleware such as django-session-timeout's).
     absolute_timeout: int | None = None
+    # Not a Django setting either: "ends after this long without a request", whatever the cookie's
+    # age (auto-logout middlewares: django-auto-logout's IDLE_TIME, django-session-timeout's).
+    idle_timeout: int | None = None
+    # Why the cookie is browser-length: "SESSION_EXPIRE_AT_BROWSER_CLOSE" or "set_expiry(0)"
+    # (a "Remember me" box left unticked); "" for a persistent cookie.
+    browser_length_by: str = ""
 
     @property
     def browser_length(self) -> bool:
         return self.max_age is None
+
+    @property
+    def lifetime(self) -> str:
+        """The cookie's promised lifetime in words, naming where a browser-length one comes from."""
+        if not self.browser_length:
+            return f"Max-Age={self.max_age}"
+        return f"browser-length ({self.browser_length_by})" if self.browser_length_by else "browser-length"
 
     @property
     def resends_on_read(self) -> bool:
@@ -99,15 +113,16 @@ def promise_for(settings: dict, expiry: tuple[str, ...] = ()) -> Promise:
     for spec in expiry:
         custom = ExpirySpec.parse(spec)  # later calls replace earlier ones, as set_expiry() does
     kind, n = custom.kind, custom.seconds
+    by = "SESSION_EXPIRE_AT_BROWSER_CLOSE" if at_close else ""
     if kind == "none":
         max_age, server_age = (None if at_close else age), age
     elif kind == "int" and n == 0:
         # "the user's session cookie will expire when the user's Web browser is closed";
         # get_expiry_age(): "For sessions ... set to expire at browser close, this will equal
         # SESSION_COOKIE_AGE".
-        max_age, server_age = None, age
+        max_age, server_age, by = None, age, "set_expiry(0)"
     else:
-        max_age, server_age = n, n
+        max_age, server_age, by = n, n, ""
     samesite = settings.get("SESSION_COOKIE_SAMESITE", "Lax")
     return Promise(
         engine=settings.get("SESSION_ENGINE", "django.contrib.sessions.backends.db"),
@@ -126,4 +141,6 @@ def promise_for(settings: dict, expiry: tuple[str, ...] = ()) -> Promise:
         server_age=server_age,
         save_every_request=bool(settings.get("SESSION_SAVE_EVERY_REQUEST", False)),
         absolute_timeout=settings.get(ABSOLUTE_TIMEOUT),
+        idle_timeout=settings.get(IDLE_TIMEOUT),
+        browser_length_by=by,
     )

@@ -1,6 +1,7 @@
 """Black-box config: the policy becomes the SESSION_* settings it stands for, and every mistake
 in the file is one line naming the fix."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def test_a_blackbox_target_lacks_writes_and_without_logout_a_logout(tmp_path):
     site = load(tmp_path / "c.toml", "https://x.example/", ENV)
     assert site.logout == ()
     target = with_driver_lacks(site.target_for(site.profiles[0]))
-    assert target.lacks[LOGOUT] == "no [logout] url in the black-box config"
+    assert target.lacks[LOGOUT] == "no [logout] in the black-box config"
 
 
 @pytest.mark.parametrize("edit, env, message", [
@@ -129,3 +130,75 @@ def test_a_section_that_is_not_a_table(tmp_path):
     (tmp_path / "c.toml").write_text('signed_in = "x"\n' + text.replace(table, ""))
     with pytest.raises(DeploymentError, match=r"signed_in must be a \[signed_in\] table"):
         load(tmp_path / "c.toml", "https://x.example/", ENV)
+
+
+REMEMBER = EXAMPLE.read_text().replace('submit = "input[type=submit]"',
+                                       'submit = "input[type=submit]"\nremember = "input[name=remember]"')
+
+
+def test_a_remember_me_box_makes_two_profiles_that_say_which_is_which(tmp_path):
+    (tmp_path / "c.toml").write_text(REMEMBER)
+    site = load(tmp_path / "c.toml", "https://x.example/", ENV)
+    remembered, forgotten = site.profiles
+    assert remembered.name == "blackbox-sessionid-age1209600-remembered"
+    assert forgotten.name == "blackbox-sessionid-age1209600-not-remembered-expiry0"
+    ticked, unticked = site.target_for(remembered), site.target_for(forgotten)
+    # The box is set just before the final submit, ticked or not.
+    assert ticked.blackbox.login[-2] == Step("check", "input[name=remember]", "[login] remember")
+    assert unticked.blackbox.login[-2] == Step("uncheck", "input[name=remember]", "[login] remember")
+    assert ticked.promise.max_age == 1209600
+    # Unticked: set_expiry(0), as Wagtail and allauth do; named so in what the checks say.
+    assert unticked.promise.browser_length and unticked.promise.server_age == 1209600
+    assert unticked.promise.lifetime == "browser-length (set_expiry(0))"
+
+
+def test_each_remember_state_may_promise_its_own_policy(tmp_path):
+    (tmp_path / "c.toml").write_text(REMEMBER + "\n[policy.remembered]\nage = 2592000\n"
+                                                "\n[policy.not_remembered]\nage = 3600\n")
+    remembered, forgotten = load(tmp_path / "c.toml", "https://x.example/", ENV).profiles
+    assert remembered.name == "blackbox-sessionid-age2592000-remembered"
+    assert forgotten.name == "blackbox-sessionid-age3600-not-remembered" and forgotten.expiry == ()
+    assert promise_for(forgotten.session).max_age == 3600
+
+
+def test_logout_as_ordered_steps(tmp_path):
+    text = EXAMPLE.read_text().replace('url = "admin/"                       # a GET', 'steps = [{ goto = "admin/" }, '
+                                       '{ click = "button.menu" }, { submit = "#logout-form button" }]  # a GET')
+    text = text.replace('submit = "#logout-form [type=submit]"', "")
+    (tmp_path / "c.toml").write_text(text)
+    site = load(tmp_path / "c.toml", "https://x.example/", ENV)
+    assert [(s.kind, s.target) for s in site.logout] == [
+        ("goto", "https://x.example/admin/"), ("click", "button.menu"), ("submit", "#logout-form button")]
+    assert site.logout[1].key == "[logout] step 2 (click)"
+
+
+@pytest.mark.parametrize("steps, message", [
+    ('[{ goto = "a/" }, { click = ".menu" }]', "the last step must be a goto or a submit"),
+    ('[{ fill = "#x" }]', "step 1: unknown step 'fill'"),
+    ('[{ goto = "a/", click = ".b" }]', "step 1 must be one"),
+    ('[]', "non-empty list"),
+])
+def test_logout_step_errors_name_the_step(tmp_path, steps, message):
+    text = EXAMPLE.read_text().replace('url = "admin/"                       # a GET', f'steps = {steps}  # a GET')
+    (tmp_path / "c.toml").write_text(text.replace('submit = "#logout-form [type=submit]"', ""))
+    with pytest.raises(DeploymentError, match=re.escape(message)):
+        load(tmp_path / "c.toml", "https://x.example/", ENV)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("\n[policy.remembered]\nage = 60\n", "needs [login] remember"),
+    ("idle_timeout = 0\n", "idle_timeout must be a positive"),
+])
+def test_policy_state_errors(tmp_path, extra, message):
+    (tmp_path / "c.toml").write_text(EXAMPLE.read_text() + extra)
+    with pytest.raises(DeploymentError, match=re.escape(message)):
+        load(tmp_path / "c.toml", "https://x.example/", ENV)
+
+
+def test_an_idle_timeout_reaches_the_promise_and_holds_back_the_long_timelines(tmp_path):
+    text = EXAMPLE.read_text().replace("age = 1209600", "age = 60").replace("sliding = false", "sliding = true")
+    (tmp_path / "c.toml").write_text(text + "idle_timeout = 3\nabsolute_timeout = 8\n")
+    (profile,) = load(tmp_path / "c.toml", "https://x.example/", ENV).profiles
+    assert profile.name == "blackbox-sessionid-age60-sliding-idle3-absolute8"
+    assert promise_for(profile.session).idle_timeout == 3
+    assert "idle timeout (3 s)" in dict(profile.withholds)[UNINTERRUPTED]

@@ -22,12 +22,17 @@ EXPECTED = {
     "mutant-ignore-set-expiry": ({"AGE-01", "AGE-04", "SRV-01", "REN-03"}, {"REN-02", "REN-04", "REN-05"}),
     # A read re-sends the cookie although nothing was saved.
     "mutant-fake-sliding": ({"REN-01"}, {"REN-02", "REN-05", "SRV-04"}),
-    # clear() keeps the session key: the logout response sends it back.
-    "mutant-clear-on-logout": ({"SRV-02"}, set()),
+    # clear() keeps the session key: the logout response sends it back instead of deleting it.
+    "mutant-clear-on-logout": ({"SRV-02", "AUTH-03"}, set()),
     # No Vary on any response: every response that sets or shows the session could be shared.
     "mutant-strip-vary": ({"CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04"}, set()),
     # never_cache pages arrive public for ten minutes.
     "mutant-public-everything": ({"CACHE-09"}, set()),
+    # Logout answers with a fresh session's cookie (Max-Age 4) instead of deleting it; the old key
+    # is refused, so SRV-02 still passes.
+    "mutant-reissue-on-logout": ({"AUTH-03"}, set()),
+    # The key planted before sign-in is the signed-in session's key.
+    "mutant-fixed-key": ({"AUTH-01", "AUTH-02"}, set()),
 }
 
 

@@ -105,9 +105,9 @@ def terminal_lines(results):
     return terminal.lines(results, summarize(results, families()), families())
 
 
-def ren(check_id, profile, browser, in_browser, on_server):
-    return rec(check_id, "renewal", profile, browser, PASS,
-               facts={"renewed_in_browser": in_browser, "renewed_on_server": on_server})
+def ren(check_id, profile, browser, in_browser, on_server, fixed=False):
+    facts = {"renewed_in_browser": in_browser, "renewed_on_server": on_server}
+    return rec(check_id, "renewal", profile, browser, PASS, facts={**facts, "fixed_deadline": True} if fixed else facts)
 
 
 KNOWN_REASON = "The file backend never expires. More detail here."
@@ -127,8 +127,8 @@ RECORDS = [
     ren("REN-04", "save-every-request", "chromium", True, True),
     ren("REN-02", "age-4s-db", "chromium", False, False),
     ren("REN-04", "age-4s-db", "chromium", True, True),
-    ren("REN-02", "set-expiry-datetime", "chromium", False, False),
-    ren("REN-04", "set-expiry-datetime", "chromium", False, False),
+    ren("REN-02", "set-expiry-datetime", "chromium", False, False, fixed=True),
+    ren("REN-04", "set-expiry-datetime", "chromium", False, False, fixed=True),
     ren("REN-02", "age-4s-cache", "chromium", True, True),
     ren("REN-02", "age-4s-cache", "firefox", False, False),
     ren("REN-04", "age-4s-cache", "chromium", True, True),
@@ -157,7 +157,8 @@ def test_sliding_summary():
     assert sliding(RECORDS) == {
         "reads_and_writes": ["save-every-request"],
         "writes_only": ["age-4s-db"],
-        "never": ["set-expiry-datetime"],
+        "never": [],
+        "fixed_deadline": ["set-expiry-datetime"],
         "mixed": ["age-4s-cache"],
         "partly_checked": [],
         "reads_writes_unchecked": [],
@@ -181,7 +182,7 @@ def test_sliding_summary_needs_both_browser_and_server():
 def test_sliding_summary_ignores_records_without_facts():
     records = [rec("REN-02", "renewal", "p", "chromium", FAIL), rec("REN-01", "renewal", "q", "chromium", PASS,
                                                                        facts={"renewed_in_browser": True})]
-    assert sliding(records) == {"reads_and_writes": [], "writes_only": [], "never": [],
+    assert sliding(records) == {"reads_and_writes": [], "writes_only": [], "never": [], "fixed_deadline": [],
                                 "mixed": [], "partly_checked": [], "reads_writes_unchecked": [],
                                 "not_on_reads_writes_unchecked": []}
 
@@ -205,26 +206,29 @@ def test_terminal_lines():
     rows = {line.split()[0]: line.split()[1:] for line in lines[2:8]}
     # columns: cookie-age, browser-close, renewal, server-expiry, cookie-attributes; cell "chromium firefox"
     # (the last family, cache-safety, has no records here)
-    assert rows["age-4s-db"] == ["P", "E", "s", "-", "P", "-", "-", "-", "-", "F", "-", "-"]
-    assert rows["set-expiry-int-file"] == ["-", "-", "-", "-", "-", "-", "K", "K", "-", "-", "-", "-"]
-    assert rows["age-4s-signed-cookies"] == ["-", "-", "-", "-", "-", "-", "C", "P", "-", "-", "-", "-"]
-    assert rows["age-4s-cache"] == ["-", "-", "-", "-", "P", "P", "-", "-", "-", "-", "-", "-"]
+    rest = ["-"] * 6  # cache-safety, sign-in, timeouts: no records here
+    assert rows["age-4s-db"] == ["P", "E", "s", "-", "P", "-", "-", "-", "-", "F"] + rest
+    assert rows["set-expiry-int-file"] == ["-", "-", "-", "-", "-", "-", "K", "K", "-", "-"] + rest
+    assert rows["age-4s-signed-cookies"] == ["-", "-", "-", "-", "-", "-", "C", "P", "-", "-"] + rest
+    assert rows["age-4s-cache"] == ["-", "-", "-", "-", "P", "P", "-", "-", "-", "-"] + rest
     assert lines[8] == "18 verdicts: 12 pass, 3 fail (2 known Django defects), 1 caveat, 1 skip, 1 error"
     assert lines[9] == "'Expiry resets while the user keeps interacting' (observed):"
     assert lines[10] == "  holds for reads and writes: save-every-request"
     assert lines[11] == "  holds for writes only (reads do not renew): age-4s-db"
-    assert lines[12] == "  does not hold: set-expiry-datetime"
-    assert lines[13] == "  differs between browsers: age-4s-cache"
-    assert lines[14] == "caveat: signed_cookies: stale only after age. [SRV-02 age-4s-signed-cookies]"
-    assert lines[15] == "known Django defect: The file backend never expires. [SRV-01 set-expiry-int-file]"
-    assert len(lines) == 16
+    assert lines[12] == "  does not hold: none"
+    assert lines[13] == "  fixed deadline by design (set_expiry(datetime|timedelta)): set-expiry-datetime"
+    assert lines[14] == "  differs between browsers: age-4s-cache"
+    assert lines[15] == "1 error: no step [AGE-04 × age-4s-db]"
+    assert lines[16] == "caveat: signed_cookies: stale only after age. [SRV-02 age-4s-signed-cookies]"
+    assert lines[17] == "known Django defect: The file backend never expires. [SRV-01 set-expiry-int-file]"
+    assert len(lines) == 18
 
 
 def test_cell_unknown_failure_beats_known():
     records = [rec("SRV-01", "server-expiry", "p", "chromium", FAIL, known="known. x"),
                rec("SRV-02", "server-expiry", "p", "chromium", FAIL)]
     row = terminal_lines(records)[2].split()
-    assert row == ["p", "-", "-", "-", "F", "-", "-"]
+    assert row == ["p", "-", "-", "-", "F", "-", "-", "-", "-"]
 
 
 def test_terminal_lines_no_renewal_data():

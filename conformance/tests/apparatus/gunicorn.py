@@ -39,6 +39,10 @@ _SCRUBBED = (
     "DEPLOY_SAVE_EVERY_REQUEST",
     "DEPLOY_VARIANT",
     "DEPLOY_ABSOLUTE_TIMEOUT",
+    "DEPLOY_IDLE_TIMEOUT",
+    "DEPLOY_TIMEOUT_COUNTS_FROM",
+    "DEPLOY_LOGIN",
+    "DEPLOY_LOGOUT_MENU",
     "DEPLOY_CACHE_DIR",
     "DEPLOY_USERNAME",
     "DEPLOY_PASSWORD",
@@ -111,6 +115,15 @@ class Deployment:
       host: loopback address to bind ("127.0.0.1"; "::1" works too).
       session_cookie_age: DEPLOY_SESSION_COOKIE_AGE (None: the settings default).
       save_every_request: DEPLOY_SAVE_EVERY_REQUEST (bool).
+      login: DEPLOY_LOGIN: "plain" (default) or "remember" (an unticked "Remember me" box; unticked
+        gives a browser-length session).
+      logout_menu: DEPLOY_LOGOUT_MENU (bool): the account page's only logout is a POST button in
+        a hidden menu opened by a toggle, instead of a GET link and a visible POST form.
+      idle_timeout, absolute_timeout: DEPLOY_IDLE_TIMEOUT / DEPLOY_ABSOLUTE_TIMEOUT, seconds
+        (None: none), enforced by middleware (deployment/timeouts.py).
+      timeouts_from: DEPLOY_TIMEOUT_COUNTS_FROM: "session" (default: the absolute timeout counts
+        from this session's sign-in) or "last_login" (from the account's latest sign-in anywhere,
+        django-auto-logout's bug).
       workers, threads: gunicorn process/thread counts (gthread worker when threads > 1). A
         browser opens connections before it needs them, and an idle TLS connection holds a gthread
         thread during its handshake: with 4 threads, two browsers' pooled contexts stalled
@@ -128,6 +141,11 @@ class Deployment:
         host="127.0.0.1",
         session_cookie_age=None,
         save_every_request=False,
+        login="plain",
+        logout_menu=False,
+        idle_timeout=None,
+        absolute_timeout=None,
+        timeouts_from="session",
         workers=2,
         threads=16,
         env=None,
@@ -139,6 +157,16 @@ class Deployment:
         self.host = host.strip("[]")
         self.session_cookie_age = session_cookie_age
         self.save_every_request = bool(save_every_request)
+        # Checked here too, so a typo fails at once rather than as a site that never answers.
+        if login not in ("plain", "remember"):
+            raise ValueError(f"login must be 'plain' or 'remember', got {login!r}")
+        if timeouts_from not in ("session", "last_login"):
+            raise ValueError(f"timeouts_from must be 'session' or 'last_login', got {timeouts_from!r}")
+        self.login = login
+        self.logout_menu = bool(logout_menu)
+        self.idle_timeout = idle_timeout
+        self.absolute_timeout = absolute_timeout
+        self.timeouts_from = timeouts_from
         self.workers = workers
         self.threads = threads
         self.extra_env = dict(env or {})
@@ -215,6 +243,9 @@ class Deployment:
             TARGET_SITE_DB=str(self.db_path),
             DEPLOY_CACHE_DIR=str(self.tmpdir / "cache"),
             DEPLOY_SAVE_EVERY_REQUEST="1" if self.save_every_request else "0",
+            DEPLOY_LOGIN=self.login,
+            DEPLOY_LOGOUT_MENU="1" if self.logout_menu else "0",
+            DEPLOY_TIMEOUT_COUNTS_FROM=self.timeouts_from,
             PYTHONPATH=os.pathsep.join(
                 p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
             ),
@@ -223,6 +254,10 @@ class Deployment:
             env["TARGET_SITE_ALLOWED_HOSTS"] = self.host
         if self.session_cookie_age is not None:
             env["DEPLOY_SESSION_COOKIE_AGE"] = str(int(self.session_cookie_age))
+        if self.idle_timeout is not None:
+            env["DEPLOY_IDLE_TIMEOUT"] = str(int(self.idle_timeout))
+        if self.absolute_timeout is not None:
+            env["DEPLOY_ABSOLUTE_TIMEOUT"] = str(int(self.absolute_timeout))
         if self.token:
             env["CONFORMANCE_PROBE_TOKEN"] = self.token
         env.update(self.extra_env)

@@ -21,6 +21,10 @@ MUTANTS: tuple[Profile, ...] = (
             site_settings=SITES + "strip_vary"),
     Profile("mutant-public-everything", "a layer marks every response public for ten minutes",
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "public_everything"),
+    Profile("mutant-reissue-on-logout", "the session middleware answers logout with a new, empty session's cookie",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "reissue_on_logout"),
+    Profile("mutant-fixed-key", "a session backend whose cycle_key() keeps the key: login() does not change it",
+            {"SESSION_ENGINE": "conformance.tests.apparatus.fixed_key_backend", "SESSION_COOKIE_AGE": 4}),
 )
 
 

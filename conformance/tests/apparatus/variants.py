@@ -3,7 +3,12 @@ deployments. Each breaks one promise the way real deployments do. Used by the mu
 (mutant_sites/, offered as profiles by mutants.py) and by the test deployment (DEPLOY_VARIANT,
 a comma list of names below)."""
 
+import time
+
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date
 
 
 class StripSessionExpiryMiddleware:
@@ -76,6 +81,33 @@ class PublicEverythingMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response["Cache-Control"] = "public, max-age=600"
+        return response
+
+
+class ReissueSessionMiddleware(SessionMiddleware):
+    """Replaces Django's SessionMiddleware the way django-user-sessions 2.0 does: its response
+    side never deletes the cookie. A modified (or save-every-request) session is saved and its key
+    set, empty or not, so after a logout's flush() the browser gets a fresh, empty session's key
+    with Max-Age=SESSION_COOKIE_AGE instead of a deleted cookie."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is None:
+            return response
+        if session.accessed:
+            patch_vary_headers(response, ("Cookie",))
+        if (session.modified or settings.SESSION_SAVE_EVERY_REQUEST) and response.status_code != 500:
+            if session.get_expire_at_browser_close():
+                max_age = expires = None
+            else:
+                max_age = session.get_expiry_age()
+                expires = http_date(time.time() + max_age)
+            session.save()  # after flush(): a new key
+            response.set_cookie(settings.SESSION_COOKIE_NAME, session.session_key, max_age=max_age,
+                                expires=expires, domain=settings.SESSION_COOKIE_DOMAIN,
+                                path=settings.SESSION_COOKIE_PATH, secure=settings.SESSION_COOKIE_SECURE or None,
+                                httponly=settings.SESSION_COOKIE_HTTPONLY or None,
+                                samesite=settings.SESSION_COOKIE_SAMESITE)
         return response
 
 

@@ -16,6 +16,14 @@ Environment:
   per-process (locmem) cache would let one worker keep serving a session
   another worker has already flushed or re-saved.
 * ``DEPLOY_ABSOLUTE_TIMEOUT``: seconds after sign-in a session ends however active (0: none).
+* ``DEPLOY_IDLE_TIMEOUT``: seconds without a request after which a signed-in session ends (0:
+  none); every signed-in request then saves the session (deployment/timeouts.py).
+* ``DEPLOY_TIMEOUT_COUNTS_FROM``: where the absolute timeout starts: ``session`` (default, this
+  session's sign-in) or ``last_login`` (the account's last sign-in anywhere: a broken site).
+* ``DEPLOY_LOGIN``: ``plain`` (default) or ``remember``: the login page gains an unticked
+  "Remember me" box; unticked means a browser-length session (deployment/remember.py).
+* ``DEPLOY_LOGOUT_MENU``: ``1``: the account page's only logout is a POST button inside a
+  hidden account menu, opened by a toggle (default ``0``: a GET link and a visible POST form).
 * ``DEPLOY_VARIANT``: a breakage from conformance/tests/apparatus/variants.py.
 * ``CONFORMANCE_PROBE_TOKEN``: the documented staging-only pattern; when
   empty (the default) ``conformance.probe`` is neither installed nor routed.
@@ -47,6 +55,14 @@ def _flag_env(name, default):
     if raw in ("1", "0"):
         return raw == "1"
     raise ImproperlyConfigured(f"{name} must be '1' or '0', got {raw!r}")
+
+
+def _choice_env(name, choices):
+    """The first choice is the default."""
+    raw = os.environ.get(name, "").strip() or choices[0]
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return raw
 
 
 SECRET_KEY = os.environ.get(
@@ -88,10 +104,17 @@ if os.environ.get("DEPLOY_VARIANT"):
 
     MIDDLEWARE = _apply_variants(MIDDLEWARE, os.environ["DEPLOY_VARIANT"])
 
-# An absolute timeout (seconds after sign-in, however active): Django has none, sites add one.
+# Idle and absolute timeouts: Django has neither, sites add them by middleware. (Not named
+# SESSION_*: the probe reports every SESSION_* setting as Django's.)
+IDLE_SESSION_TIMEOUT = _int_env("DEPLOY_IDLE_TIMEOUT", 0)
 ABSOLUTE_SESSION_TIMEOUT = _int_env("DEPLOY_ABSOLUTE_TIMEOUT", 0)
-if ABSOLUTE_SESSION_TIMEOUT:
-    MIDDLEWARE.append("conformance.tests.apparatus.deployment.absolute_timeout.AbsoluteTimeoutMiddleware")
+TIMEOUTS_COUNT_FROM = _choice_env("DEPLOY_TIMEOUT_COUNTS_FROM", ("session", "last_login"))
+if IDLE_SESSION_TIMEOUT or ABSOLUTE_SESSION_TIMEOUT:
+    MIDDLEWARE.append("conformance.tests.apparatus.deployment.timeouts.SessionTimeoutMiddleware")
+
+# Site shapes real sites have (read by urls.py and the templates).
+LOGIN_SHAPE = _choice_env("DEPLOY_LOGIN", ("plain", "remember"))
+LOGOUT_MENU = _flag_env("DEPLOY_LOGOUT_MENU", False)
 
 ROOT_URLCONF = "conformance.tests.apparatus.deployment.urls"
 WSGI_APPLICATION = "target_site.wsgi.application"

@@ -1,4 +1,5 @@
 """URLs of the test deployment (apparatus/deployment/settings.py): a login-protected account page.
+The login page's and the account page's shapes follow LOGIN_SHAPE and LOGOUT_MENU.
 
 The conformance probe is routed only when CONFORMANCE_PROBE_TOKEN is set
 (the staging-only pattern from the README).
@@ -14,16 +15,27 @@ from django.shortcuts import redirect, render
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 
+from .remember import RememberMeLoginView
+
 
 @login_required
 @never_cache
 def account(request):
-    return render(request, "deployment/account.html")
+    return render(request, "deployment/account.html", {"logout_menu": settings.LOGOUT_MENU})
 
 
 def public(request):
     """A page that never touches the session (the cache-safety checks' public page)."""
     return HttpResponse("<!doctype html><title>about</title><p>About this site.</p>")
+
+
+@never_cache
+def shop(request):
+    """A page that gives every visitor a session, signed in or not, as a shop's cart does: where
+    session fixation can be tried through the login form."""
+    request.session.setdefault("cart", [])
+    request.session.modified = True  # setdefault marks only a new cart
+    return HttpResponse("<!doctype html><title>shop</title><h1>Your cart</h1><p>Your cart is empty.</p>")
 
 
 @never_cache
@@ -33,17 +45,19 @@ def logout_now(request):
     return redirect(settings.LOGIN_URL)
 
 
+if settings.LOGIN_SHAPE == "remember":
+    login_view = RememberMeLoginView.as_view()
+else:
+    login_view = auth_views.LoginView.as_view(template_name="deployment/login.html")
+
 urlpatterns = [
     path("", lambda request: redirect("account"), name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="deployment/login.html"),
-        name="login",
-    ),
+    path("accounts/login/", login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/logout-now/", logout_now, name="logout-now"),
     path("account/", account, name="account"),
     path("about/", public, name="about"),
+    path("shop/", shop, name="shop"),
     path("admin/", admin.site.urls),
 ]
 
