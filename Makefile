@@ -59,12 +59,15 @@ $(STAMP): locks/runner.txt pyproject.toml
 # the system's (Debian: chromium, firefox-esr), installed with apt when we are root; otherwise
 # try Playwright's download. `conformance browsers` says what will be launched. Checked on every
 # run (half a second): a browser removed since the last run is found here, not mid-suite.
+# Debian's chromium-headless-shell is what headless runs launch (README "Performance"); where it
+# cannot be installed, the full chromium is used.
 browsers: deps
-	@if $(CONF) browsers chromium firefox; then :; \
+	@if $(CONF) browsers chromium firefox && { command -v chromium-headless-shell >/dev/null \
+	     || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || ! command -v chromium >/dev/null; }; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing Debian's chromium and firefox-esr"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr >/dev/null \
-	  && $(CONF) browsers chromium firefox; \
+	  echo "installing Debian's chromium, chromium-headless-shell and firefox-esr"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-headless-shell \
+	    firefox-esr >/dev/null && $(CONF) browsers chromium firefox; \
 	else \
 	  $(VENV)/bin/playwright install chromium firefox && $(CONF) browsers chromium firefox; \
 	fi
@@ -91,6 +94,11 @@ test-tools:
 
 soak: deps browsers
 	$(PY) -m conformance.tools.soak $(N) $(if $(LOAD),--load) $(ARGS)
+
+# make bench [RUNS=3]: how long the reference matrix takes here, and what bounds it (README "Performance")
+RUNS ?= 3
+bench: deps browsers
+	$(PY) -m conformance.tools.bench --runs $(RUNS) $(if $(ARGS),-- $(ARGS))
 
 # Re-lock locks/ from requirements.txt and every Django release line (uv pip compile --generate-hashes).
 lock: deps

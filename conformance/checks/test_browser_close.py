@@ -7,6 +7,7 @@ for the whole group in one browser, then a restart, then a read from each). Cook
 so a group never holds two profiles of one host (observe/campaign.restart_batches).
 """
 
+import asyncio
 import tempfile
 import time
 
@@ -24,21 +25,35 @@ FAMILY = Family("browser-close", "Browser-length session cookies are gone after 
 DOC = SESSIONS + "#browser-length-vs-persistent-sessions"
 # A persistent cookie must outlive the restart itself (a Firefox relaunch takes seconds).
 MIN_PERSISTENT_AGE_S = 30
+# Pages side by side in a restart group: no deadlines to keep, so only CPU bounds it.
+PAGES = 4
 
 
 # --- scenarios ---------------------------------------------------------------------------------
 
-async def _each(stages: list[Stage], step) -> None:
-    """Run one step for every stage of a group; a stage that fails drops out with its error
-    recorded (stage.failure), the others go on."""
-    for stage in stages:
-        if stage.failure is None:
-            try:
-                await step(stage)
-            except NoSessionCookie:
-                stage.failure = NoSessionCookie()
-            except (ScenarioInvalid, DriverError, PlaywrightError) as exc:
-                stage.failure = exc  # one target's trouble must not stop the others
+async def _each(stages: list[Stage], context, step) -> None:
+    """Run one step for every stage of a group, a few side by side, each with a page of its own in
+    `context` (its target has its own host, so their cookies do not mix): step(stage, driver). A
+    stage that fails drops out with its error recorded (stage.failure), the others go on."""
+    pages: asyncio.Queue = asyncio.Queue()
+    for page in [*context.pages[:1], *[await context.new_page()
+                                       for _ in range(min(PAGES, len(stages)) - len(context.pages[:1]))]]:
+        pages.put_nowait(page)
+
+    async def one(stage: Stage) -> None:
+        if stage.failure is not None:
+            return
+        page = await pages.get()
+        try:
+            await step(stage, open_driver(stage.target, stage.obs, context, page))
+        except NoSessionCookie:
+            stage.failure = NoSessionCookie()
+        except (ScenarioInvalid, DriverError, PlaywrightError) as exc:
+            stage.failure = exc  # one target's trouble must not stop the others
+        finally:
+            pages.put_nowait(page)
+
+    await asyncio.gather(*(one(stage) for stage in stages))
 
 
 async def _start_and_read(stage: Stage, v: Driver) -> None:
@@ -73,17 +88,15 @@ async def restart_context(stages: list[Stage]) -> None:
     browser, args = stages[0].browser, stages[0].context_args
     context = await browser.new_context(**args)
     try:
-        page = await context.new_page()
-        await _each(stages, lambda st: _start_and_read(st, open_driver(st.target, st.obs, context, page)))
+        await _each(stages, context, _start_and_read)
         await _plant_control(context, stages[0])
-        state = await open_driver(stages[0].target, stages[0].obs, context, page).kept_across_restart()
+        state = await open_driver(stages[0].target, stages[0].obs, context).kept_across_restart()
     finally:
         await context.close()
     again = await browser.new_context(storage_state=state, **args)
     try:
-        page = await again.new_page()
         await _require_control(again, stages)
-        await _each(stages, lambda st: open_driver(st.target, st.obs, again, page).read("after-restart"))
+        await _each(stages, again, lambda st, v: v.read("after-restart"))
     finally:
         await again.close()
 
@@ -96,20 +109,19 @@ async def restart_profile(stages: list[Stage]) -> None:
     first = stages[0]
     with tempfile.TemporaryDirectory(prefix="conformance-profile-") as folder:
         async def launch():
-            context = await first.browser_type.launch_persistent_context(
-                folder, **first.launch_args, **first.context_args)
-            return context, (context.pages[0] if context.pages else await context.new_page())
+            return await first.browser_type.launch_persistent_context(folder, **first.launch_args,
+                                                                      **first.context_args)
 
-        context, page = await launch()
+        context = await launch()
         try:
-            await _each(stages, lambda st: _start_and_read(st, open_driver(st.target, st.obs, context, page)))
+            await _each(stages, context, _start_and_read)
             await _plant_control(context, stages[0])
         finally:
             await context.close()
-        context, page = await launch()
+        context = await launch()
         try:
             await _require_control(context, stages)
-            await _each(stages, lambda st: open_driver(st.target, st.obs, context, page).read("after-restart"))
+            await _each(stages, context, lambda st, v: v.read("after-restart"))
         finally:
             await context.close()
 

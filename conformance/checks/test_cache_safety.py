@@ -164,7 +164,7 @@ async def cache_back(stages: list[Stage]) -> None:
     browsers are launched without it; users' browsers have it): sign in, open the page that shows
     the session, log out, press Back."""
     first = stages[0]
-    args = dict(first.launch_args)
+    args = dict(first.bfcache_launch_args or first.launch_args)
     if first.browser_type.name == "chromium":
         args["ignore_default_args"] = [*args.get("ignore_default_args", []), BFCACHE_OFF_SWITCH]
     browser = await first.browser_type.launch(**args)

@@ -7,10 +7,15 @@ Firefox runs through Playwright's WebDriver BiDi channel ("moz-firefox").
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from dataclasses import dataclass, field
 
+# Headless, Chromium's headless shell comes first: the build Playwright itself uses for headless
+# runs, far lighter to start and to open contexts in (Debian: chromium-headless-shell). The full
+# browser is one option away: --browser-executable chromium=/usr/bin/chromium.
+HEADLESS_SHELL = ("chromium-headless-shell",)
 SYSTEM_CANDIDATES = {
     "chromium": ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"),
     "firefox": ("firefox-esr", "firefox"),
@@ -25,6 +30,19 @@ INSTALL_HINT = {
 }
 
 
+# What a test browser need not do, each a request or a process fewer: fetch a favicon for every
+# page, prefetch or speculatively connect, isolate each loopback host in a process of its own.
+# Measured on the Firefox matrix here: the parent process (where WebDriver BiDi runs) was 2/3 of
+# Firefox's CPU, and each request it sees costs there.
+FIREFOX_PREFS = {
+    "browser.chrome.site_icons": False,
+    "network.prefetch-next": False,
+    "network.dns.disablePrefetch": True,
+    "network.http.speculative-parallel-limit": 0,
+    "fission.autostart": False,
+}
+
+
 class BrowserMissing(Exception):
     pass
 
@@ -35,6 +53,9 @@ class BrowserSpec:
     executable: str | None  # None: Playwright's own build at its default path
     source: str  # "playwright", "system", "--browser-executable", "channel"
     launch_args: dict = field(default_factory=dict)
+    # The headless shell has no back/forward cache (CACHE-08 needs one): the full browser's launch
+    # arguments, for the one scenario that launches a browser with it on. None: this spec's own.
+    bfcache_launch_args: dict | None = None
 
     def describe(self) -> str:
         return f"{self.name} ({self.source}: {self.executable or 'bundled'})"
@@ -49,13 +70,14 @@ def _system_launch_args(name: str, executable: str) -> dict:
             args.insert(0, "--no-sandbox")
         return {"executable_path": executable, "args": args}
     if name == "firefox":
-        return {"executable_path": executable, "channel": "moz-firefox"}
+        return {"executable_path": executable, "channel": "moz-firefox", "firefox_user_prefs": FIREFOX_PREFS}
     return {"executable_path": executable}
 
 
 def resolve(name: str, playwright_path: str | None, override: str | None = None,
-            channel: str | None = None) -> BrowserSpec:
-    """Pick the browser to launch for an engine, or raise BrowserMissing with the fix."""
+            channel: str | None = None, headless: bool = True) -> BrowserSpec:
+    """Pick the browser to launch for an engine, or raise BrowserMissing with the fix. (Playwright's
+    own Chromium is launched without a path: headless, Playwright picks its headless shell itself.)"""
     if channel:
         return BrowserSpec(name, None, "channel", {"channel": channel})
     if override:
@@ -65,10 +87,14 @@ def resolve(name: str, playwright_path: str | None, override: str | None = None,
     if playwright_path and os.path.isfile(playwright_path):
         args = {"args": ["--no-sandbox"]} if name == "chromium" and os.geteuid() == 0 else {}
         return BrowserSpec(name, playwright_path, "playwright", args)
-    for candidate in SYSTEM_CANDIDATES.get(name, ()):
-        found = shutil.which(candidate)
-        if found:
-            return BrowserSpec(name, found, "system", _system_launch_args(name, found))
+    shell = HEADLESS_SHELL if name == "chromium" and headless else ()
+    found = [path for path in (shutil.which(c) for c in (*shell, *SYSTEM_CANDIDATES.get(name, ()))) if path]
+    if found:
+        spec = BrowserSpec(name, found[0], "system", _system_launch_args(name, found[0]))
+        full = next((path for path in found if os.path.basename(path) not in HEADLESS_SHELL), None)
+        if os.path.basename(found[0]) in HEADLESS_SHELL and full:
+            spec = dataclasses.replace(spec, bfcache_launch_args=_system_launch_args(name, full))
+        return spec
     raise BrowserMissing(f"no {name} browser found: {INSTALL_HINT[name]}")
 
 

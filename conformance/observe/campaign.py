@@ -30,6 +30,7 @@ QUIET_SLOTS = (3, 1)
 # Scenarios in flight per browser (--concurrency). Each costs ~0.3 s of CPU over ~5 s of mostly
 # waiting (measured), but every slot is a page opened up front (0.35 s Chromium, 0.7 s Firefox).
 DEFAULT_CONCURRENCY = 12
+LONGEST_SHOWN = 3  # the longest scenarios per browser named in the report's timings
 # Replays need no page (see Visitor.replay_request): cheap contexts, cleared before each use.
 REPLAY_SLOTS = 4
 
@@ -83,11 +84,12 @@ async def _guarded(scenario: str, coro) -> tuple[str | None, bool]:
 def _stage(key: ScenarioKey, targets: dict, handle, pools, context_args: dict, remote: bool = False) -> Stage:
     scenario, target_id, browser_name = key
     target = targets[target_id]
-    browser_type, args, browser = handle  # a Launched
+    browser_type, args, browser, bfcache_args = handle  # a Launched
     obs = Observation(scenario, target_id, browser_name, target.settings, target.expiry, started_at=time.time(),
                       known_clock_offset=0.0 if target.same_clock else None,
                       browser_clock_shared=not remote)
-    return Stage(browser, browser_type, args, target, obs, *pools, context_args=context_args)
+    return Stage(browser, browser_type, args, target, obs, *pools, context_args=context_args,
+                 bfcache_launch_args=bfcache_args)
 
 
 async def _one(scenario: Scenario, stage: Stage, gate: asyncio.Semaphore | None = None) -> Outcome:
@@ -109,6 +111,23 @@ async def _group(scenario: Scenario, stages: list[Stage]) -> list[Outcome]:
             else _describe(scenario.name, stage.failure)
         outcomes.append(Outcome(stage.obs, own or error))
     return outcomes
+
+
+def own_durations(keys: list[ScenarioKey], results: dict) -> dict:
+    """Per browser, each scenario's own duration (its first request to its end, not the wait for
+    a slot): their sum is what running them one after another would cost, and the longest is the
+    floor no concurrency can go under (make bench reads both from the report)."""
+    spans: dict[str, list[tuple[float, ScenarioKey]]] = {}
+    for key in keys:
+        obs = results[key].observation
+        if obs is not None and obs.exchanges and obs.finished_at:
+            first = min(e.began_at or e.sent_at for e in obs.exchanges)
+            spans.setdefault(key.browser, []).append((obs.finished_at - first, key))
+    return {"scenarios_sum_s": {b: round(sum(s for s, _ in v), 1) for b, v in sorted(spans.items())},
+            # Under load the ranking is rough: the top few, which make bench then runs alone.
+            "longest_scenarios": {b: [{"scenario": k.scenario, "target": k.target, "s": round(s, 2)}
+                                      for s, k in sorted(v, reverse=True)[:LONGEST_SHOWN]]
+                                  for b, v in sorted(spans.items())}}
 
 
 def restart_batches(keys: list[ScenarioKey], targets: dict) -> list[list[ScenarioKey]]:
@@ -167,9 +186,31 @@ async def _run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets
         def stage(key: ScenarioKey, own_pools) -> Stage:
             return _stage(key, targets, browsers[key.browser], own_pools, context_args, remote=bool(connect))
 
+        groups = {}
+        for key in runnable:
+            if scenarios[key.scenario].grouped:
+                groups.setdefault((key.scenario, key.browser), []).append(key)
+
+        async def restarts(browser_name: str) -> None:
+            # One group at a time per browser: relaunches are whole browser starts.
+            for (scenario, owner), keys in groups.items():
+                if owner != browser_name:
+                    continue
+                began = time.time()
+                for batch in restart_batches(keys, targets):
+                    stages = [stage(k, (None, None)) for k in batch]
+                    results.update(zip(batch, await _group(scenarios[scenario], stages)))
+                # Where the restart phase's time goes, for make bench.
+                took = round(time.time() - began, 1)
+                phases.setdefault("grouped_s", {}).setdefault(browser_name, {})[scenario] = took
+
+        # The grouped scenarios (restarts, the back/forward cache) come after the timed ones, not
+        # beside them: the machine's cores are the bound (make bench), and beside them they made a
+        # hundred timed scenarios too late to judge (re-observed, 65 s more).
         done = await asyncio.gather(*(_one(scenarios[k.scenario], stage(k, pools[k.browser])) for k in single))
         results.update(zip(single, done))
         lap("timed_scenarios_s")
+        phases.update(own_durations(single, results))
 
         # A scenario that could not act before a deadline produced no verdict, only the fact that
         # the machine was too busy. Observe it again (at most twice), fewer at a time, so verdicts do not
@@ -191,20 +232,6 @@ async def _run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets
         busy = reobserved
         phases["reobserved_scenarios"] = len(busy)
         lap("reobserve_s")
-
-        groups = {}
-        for key in runnable:
-            if scenarios[key.scenario].grouped:
-                groups.setdefault((key.scenario, key.browser), []).append(key)
-
-        async def restarts(browser_name: str) -> None:
-            # One group at a time per browser: relaunches are whole browser starts.
-            for (scenario, owner), keys in groups.items():
-                if owner != browser_name:
-                    continue
-                for batch in restart_batches(keys, targets):
-                    stages = [stage(k, (None, None)) for k in batch]
-                    results.update(zip(batch, await _group(scenarios[scenario], stages)))
 
         await asyncio.gather(*(restarts(n) for n in ready))
         lap("restart_scenarios_s")

@@ -14,6 +14,7 @@ class Launched(NamedTuple):
     browser_type: BrowserType
     args: dict  # the launch arguments used (a persistent-profile relaunch reuses them)
     browser: Browser
+    bfcache_args: dict | None = None  # for a browser with its back/forward cache (spec.bfcache_launch_args)
 
 
 async def launch(pw, spec: BrowserSpec, base_args: dict, connect: dict | None) -> Launched:
@@ -27,7 +28,8 @@ async def launch(pw, spec: BrowserSpec, base_args: dict, connect: dict | None) -
         headers = {"x-playwright-launch-options": json.dumps(remote_launch_options(args)),
                    **(connect.get("headers") or {})}
         return Launched(browser_type, args, await browser_type.connect(**{**connect, "headers": headers}))
-    return Launched(browser_type, args, await browser_type.launch(**args))
+    full = {**base_args, **spec.bfcache_launch_args} if spec.bfcache_launch_args else None
+    return Launched(browser_type, args, await browser_type.launch(**args), full)
 
 
 def remote_launch_options(args: dict) -> dict:

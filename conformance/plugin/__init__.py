@@ -186,7 +186,8 @@ def _resolve_browsers(config, settings, names) -> dict:
     specs = {}
     for name in sorted(names):
         try:
-            specs[name] = browsers.resolve(name, paths.get(name), settings.executables.get(name), channel)
+            specs[name] = browsers.resolve(name, paths.get(name), settings.executables.get(name), channel,
+                                           headless=not getattr(config.option, "headed", False))
         except browsers.BrowserMissing as exc:
             raise pytest.UsageError(str(exc)) from None
     return specs
@@ -277,7 +278,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         write(findings.gate_line, red=findings.gate_failed, green=not findings.gate_failed)
     recorder = config.stash[RECORDER_KEY]
     if recorder.timings:
-        write("timings: " + ", ".join(f"{k}={v}" for k, v in recorder.timings.items()))
+        # Scalars only: the per-browser figures (make bench's) are in the JSON report.
+        write("timings: " + ", ".join(f"{k}={v}" for k, v in recorder.timings.items() if not isinstance(v, dict)))
     for line in recorder.incomplete:
         write(f"INCOMPLETE: {line}; the report lacks the verdicts it had made", red=True)
     for path in findings.written:

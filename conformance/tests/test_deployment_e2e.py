@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conformance.tests.apparatus.gunicorn import Deployment
+from conformance.tests.apparatus.suite_env import importable_package  # noqa: F401  (autouse)
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = str(REPO / "conformance" / "checks")
@@ -20,14 +21,6 @@ OWN_PAGES = REPO / "conformance" / "tests" / "apparatus" / "deployment" / "black
 TOKEN = "e2e-probe-token"
 
 pytest_plugins = ["pytester"]
-
-
-@pytest.fixture(autouse=True)
-def importable_package(monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(REPO))
-    for name in ("CONFORMANCE_PROBE_TOKEN", "CONFORMANCE_BASE_URL", "CONFORMANCE_BLACKBOX",
-                 "CONFORMANCE_PROFILES", "CONFORMANCE_CHECKS", "CONFORMANCE_CONNECT"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance.tests.apparatus.gunicorn import Deployment
+from conformance.tests.apparatus.suite_env import importable_package  # noqa: F401  (autouse)
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = str(REPO / "conformance" / "checks")
@@ -21,14 +22,6 @@ REMEMBER = 'remember = "label.remember-me input"\n'
 MENU_LOGOUT = """[logout]
 steps = [{ goto = "account/" }, { click = "button.account-menu" }, { submit = "#account-menu button[type=submit]" }]
 """
-
-
-@pytest.fixture(autouse=True)
-def importable_package(monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(REPO))
-    for name in ("CONFORMANCE_PROBE_TOKEN", "CONFORMANCE_BASE_URL", "CONFORMANCE_BLACKBOX",
-                 "CONFORMANCE_PROFILES", "CONFORMANCE_CHECKS", "CONFORMANCE_CONNECT"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
