@@ -87,7 +87,7 @@ def test_happy_path(client):
     body = r.json()
     assert set(body) == {
         "action", "server_time", "cookie_header", "cookie_name",
-        "session_cookie", "accepted", "probe_session", "stored",
+        "session_cookie", "accepted", "probe_session", "stored", "signed_in",
     }
     assert body["action"] == "start" and body["probe_session"] is True
     assert body["accepted"] is False and body["session_cookie"] is None
