@@ -35,7 +35,8 @@ def test_the_full_browser_is_one_option_away(system, tmp_path):
 
 
 def test_only_the_shell_installed_has_no_back_forward_cache_browser(monkeypatch):
-    monkeypatch.setattr(browsers.shutil, "which", lambda name: FOUND[name] if name == "chromium-headless-shell" else None)
+    monkeypatch.setattr(browsers.shutil, "which",
+                        lambda name: FOUND[name] if name == "chromium-headless-shell" else None)
     spec = browsers.resolve("chromium", None)
     assert spec.executable.endswith("chromium-headless-shell") and spec.bfcache_launch_args is None
 
