@@ -36,9 +36,8 @@ async def _each(stages: list[Stage], context, step) -> None:
     `context` (its target has its own host, so their cookies do not mix): step(stage, driver). A
     stage that fails drops out with its error recorded (stage.failure), the others go on."""
     pages: asyncio.Queue = asyncio.Queue()
-    for page in [*context.pages[:1], *[await context.new_page()
-                                       for _ in range(min(PAGES, len(stages)) - len(context.pages[:1]))]]:
-        pages.put_nowait(page)
+    for i in range(min(PAGES, len(stages))):  # a relaunched profile opens with a page: use it
+        pages.put_nowait(context.pages[0] if i == 0 and context.pages else await context.new_page())
 
     async def one(stage: Stage) -> None:
         if stage.failure is not None:

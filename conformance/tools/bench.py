@@ -33,6 +33,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from conformance.report.results import load
+
 REPO = Path(__file__).resolve().parents[2]
 KEPT = REPO / "conformance" / "tests" / "data" / "reference-verdicts.json"
 OUT = REPO / "bench"
@@ -110,25 +112,25 @@ def measure(args: list[str], cores: int, compare: bool = True) -> Measure:
         reports = [report] if report.exists() else sorted(Path(tmp).glob("report.django-*.json"))
         if not reports:
             raise SystemExit(f"bench: a run wrote no report ({' '.join(args)}): {done.stderr.strip()[-500:]}")
-        loaded = [json.loads(r.read_text()) for r in reports]
-    results = [r for data in loaded for r in data["results"]]
-    data = loaded[0]
+        loaded = [load(r) for r in reports]
+    results = [r for each in loaded for r in each.results]
     moved = _moved(results) if compare else -1
     saturated = sampler.saturated_s / max(sampler.elapsed_s, 1e-9)
-    failing = sorted(f"{r['id']} {r['profile']} {r['browser']} {r.get('django', '')}: {r['verdict']}"
-                     for r in results if r["verdict"] in ("fail", "error") and not r.get("known"))
+    failing = sorted(f"{r.key.label(with_django=True)}: {r.verdict}" for r in results
+                     if r.graded in ("fail", "error"))
     return Measure(round(wall, 2), round(sampler.busy_s, 1), round(saturated, 3),
                    round((sampler.peak_used - sampler.base_used) / 2**20), len(results), moved, done.returncode,
-                   data.get("timings", {}), failing[:20])
+                   loaded[0].timings, failing[:20])
 
 
-def _moved(results: list[dict]) -> int:
+def _moved(results) -> int:
+    """How many verdicts differ from the kept reference ones, graded as test_reference_matrix grades
+    them; only on the browsers this run covered (a one-browser run is compared on its browser)."""
     kept = json.loads(KEPT.read_text())["verdicts"]
-    got = {f"{r['id']} {r['profile']} {r['browser']}": "fail (known)" if r.get("known") and r["verdict"] == "fail"
-           else r["verdict"] for r in results}
-    # Only what this run covered: a one-browser run is compared on its browser.
+    got = {r.key.label(): "fail (known)" if r.graded == "known" else r.verdict for r in results}
+    browsers = {r.browser for r in results}
     return sum(1 for k, v in got.items() if kept.get(k) != v) + \
-        sum(1 for k in kept if k not in got and k.rsplit(" ", 1)[1] in {r["browser"] for r in results})
+        sum(1 for k in kept if k not in got and k.rsplit(" ", 1)[1] in browsers)
 
 
 def stats(values: list[float]) -> dict:
