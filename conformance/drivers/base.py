@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import time
 from typing import Mapping
 
 from playwright.async_api import BrowserContext
@@ -21,6 +22,7 @@ from ..targets.target import Target
 PAGESHOW_SCRIPT = ("addEventListener('pageshow', e => { window.__conformance_pageshow = "
                    "{persisted: e.persisted, at: Date.now()}; });")
 BACK_POLLS = 50  # tenths of a second
+BROWSER_CLOCK = "browser_clock"  # an observation's note: a remote browser's clock against ours
 
 
 class DriverError(Exception):
@@ -128,9 +130,29 @@ class Driver(abc.ABC):
                 "url": self._page.url, "shows": await self.shown()}
 
     async def jar(self) -> tuple[JarCookie, ...]:
+        """The context's cookies, their expiry on our clock (a remote browser stores its own)."""
         # Unfiltered: cookies(url) would hide a cookie whose Path or Secure flag the URL misses.
         cookies = await self.context.cookies()
-        return tuple(JarCookie(c["name"], c["value"], c["expires"], c["domain"], c["path"]) for c in cookies)
+        ahead = await self._browser_clock_ahead()
+        return tuple(JarCookie(c["name"], c["value"], c["expires"] - ahead if c["expires"] > 0 else c["expires"],
+                               c["domain"], c["path"]) for c in cookies)
+
+    async def _browser_clock_ahead(self) -> float:
+        """How far the browser's clock is ahead of ours: 0 for a browser on this machine; a remote
+        one's (--connect) measured once per observation from its Date.now(), at the midpoint of the
+        shortest of three round trips."""
+        if self.obs.browser_clock_shared or self._page is None:
+            return 0.0
+        if BROWSER_CLOCK not in self.obs.notes:
+            best = None
+            for _ in range(3):
+                sent = time.time()
+                theirs = await self._page.evaluate("Date.now()") / 1000
+                received = time.time()
+                if best is None or received - sent < best[0]:
+                    best = (received - sent, theirs - (sent + received) / 2)
+            self.obs.notes[BROWSER_CLOCK] = {"ahead_s": round(best[1], 3), "uncertainty_s": round(best[0] / 2, 3)}
+        return self.obs.notes[BROWSER_CLOCK]["ahead_s"]
 
     async def kept_across_restart(self) -> dict:
         """What a browser keeps across a restart: persistent cookies only (storage_state()

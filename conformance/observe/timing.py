@@ -1,6 +1,18 @@
 """The only place that waits. Every wait is until a deadline computed from something observed
 (a Set-Cookie's Max-Age as received, the expiry the server stored) plus a named margin.
 
+Clocks. Four clocks are seen, and none is assumed to be in step with another:
+- ours (time.time()): every wait, and when each request left (sent_at) and its answer arrived
+  (received_at). A server on loopback shares it; a remote one's offset is estimated from the
+  probe's timestamps (clock_offset), never assumed.
+- Django's (the probe's server_time): when the view ran. Django computes Expires and the stored
+  expiry on this same clock, so comparisons with them use it, and no offset is needed.
+- the web server's Date header: whole seconds, truncated, and not even when the response was made:
+  some servers (uvicorn) write it from a clock they refresh once a second (DATE_LAG_S). Trusted
+  only when nothing better tells when a response was made (a remote site without the probe).
+- the browser's (its jar's expiry, its request timing): ours when the browser runs here; a remote
+  browser's is measured against ours (Driver.jar).
+
 Tolerances, each with its reason:
 """
 
@@ -8,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 from ..exchange import Exchange, Observation
 
@@ -25,12 +38,11 @@ WHOLE_SECOND_EARLY_S = 1.0
 # enough for a replay to land in time on a busy machine, clearly under 1 s so that a backend
 # flooring the remaining seconds (ending sessions up to 1 s early) is refused there every time.
 BEFORE_EXPIRY_S = 0.8
-# Expires is an HTTP date: whole seconds, truncated, so it may read up to 1 s early. Plus the
-# time between the server computing it and the Date header (when the server's own clock tells when
-# it handled the request, the window is exact instead: see WHOLE_SECOND_S).
-EXPIRES_ROUNDING_S = 1.5
 # HTTP dates (Expires, Date) are whole seconds, truncated.
 WHOLE_SECOND_S = 1.0
+# A server's Date may name a moment up to this long before it made the response: uvicorn (and
+# servers like it) refresh the Date they write once a second.
+DATE_LAG_S = 1.0
 # A browser deadline may follow the jar's stored expiry when that is later than received +
 # Max-Age, but by no more than this: a jar claiming weeks must not stretch a 4 s timeline.
 JAR_DEADLINE_CAP_S = 1.0
@@ -86,6 +98,38 @@ def clock_uncertainty(obs: Observation) -> float:
         return 0.0
     trips = [e.received_at - e.sent_at for e in obs.exchanges if e.server_time is not None]
     return min(trips) / 2 if trips else 0.0
+
+
+@dataclass(frozen=True)
+class Made:
+    """Between which two moments, on one clock, the server made a response (and so computed the
+    Set-Cookie's Expires), and which clock that is: the best the exchange offers."""
+
+    earliest: float
+    latest: float
+    clock: str  # in words, for messages: which clock, and why it is trusted
+
+
+def made_between(obs: Observation, exchange: Exchange) -> Made:
+    """When the server made this response. Django's own clock when the probe reports it: the view
+    read it, and the response was made after that and before it reached us (at most the round trip
+    later). Else ours, when the server shares it (loopback): after the request left, before the
+    answer arrived. Else the server's Date header, its only clock we see: made at most the round
+    trip before it (the Date is written last), at most DATE_LAG_S and a whole second after it."""
+    trip = max(0.0, exchange.received_at - exchange.sent_at)
+    if exchange.server_time is not None:
+        return Made(exchange.server_time, exchange.server_time + trip,
+                    "Django's clock (the probe read it in the view; the response was made after, within the "
+                    f"{trip:.2f} s round trip)")
+    if obs.known_clock_offset is not None:
+        return Made(exchange.sent_at, exchange.received_at,
+                    "this machine's clock, which the site on loopback shares (made after the request left, before "
+                    "the answer arrived)")
+    if exchange.date_header is not None:
+        return Made(exchange.date_header - trip, exchange.date_header + WHOLE_SECOND_S + DATE_LAG_S,
+                    "the server's Date header, its only clock seen here (whole seconds, and some servers refresh it "
+                    f"only once a second: up to {WHOLE_SECOND_S + DATE_LAG_S:.0f} s behind)")
+    return Made(exchange.sent_at, exchange.received_at, "this machine's clock (the response carried no Date)")
 
 
 def handled_at(obs: Observation, exchange: Exchange) -> float:
