@@ -63,7 +63,7 @@ def _require_alive(stage: Stage, start, activity) -> None:
     early = timing.whole_second_early(stage.promise.whole_second_store)
     age = stage.planned_age(start.session_set_cookie(stage.cookie))
     stage.require_before(activity, min(stage.at(start) + age, stage.server_alive_until(start)) - early,
-                         "the activity")
+                         "the activity", anchors=True)
 
 
 @scenario("renewal-read")

@@ -24,8 +24,8 @@ FAMILY = Family("server-expiry", "The server itself refuses an expired or logged
 
 @scenario("logout")
 async def logout(stage: Stage) -> None:
-    """start, logout, then replay the old cookie: refused only because of the logout if the
-    replay lands before the session would have expired anyway."""
+    """start, logout, then replay the old cookie (refused only because of the logout if the replay
+    lands before the session would have expired anyway), then read in the browser."""
     p = stage.promise
     async with stage.begin() as (v, start):
         value = start.session_set_cookie(stage.cookie).value
@@ -34,7 +34,8 @@ async def logout(stage: Stage) -> None:
         if out.sent_session_cookie is None:
             raise ScenarioInvalid(f"the logout request did not carry the session cookie (sent "
                                   f"+{stage.at(out) - stage.at(start):.2f} s after start): nothing was logged out")
-        await v.read("after-logout")
+        # The replay first (no page: the quickest request), so that it lands as soon after the
+        # logout as it can, well before the session would have expired anyway.
         replay = await stage.replay("replay-after-logout", value)
         if p.server_waitable:
             # From the last save the docs promise (on a sliding site, every request renews it).
@@ -42,6 +43,7 @@ async def logout(stage: Stage) -> None:
                                                 min(p.enforced_server_age, p.server_age))
             stage.require_before(replay, natural_end - timing.whole_second_early(p.whole_second_store),
                                  "the replay after logout")
+        await v.read("after-logout")
 
 
 @scenario("absolute")
@@ -80,8 +82,16 @@ async def absolute(stage: Stage) -> None:
         await timing.until(ends - lead, stage.obs, "before absolute timeout")
         before = await v.read("before-absolute")
         stage.require_before(before, ends, "the read before the absolute timeout")
+        # Busy on across the stretch where the timeout falls (as long as the sign-in took), so that
+        # no gap between reads longer than the keep-alive interval (an idle timeout) ends it instead.
+        last, _ = await _busy(stage, v, before, step, ends_at_latest + timing.SERVER_MARGIN_S, "straddle",
+                              stop_when_out=True)
         await timing.until(ends_at_latest + timing.SERVER_MARGIN_S, stage.obs, "absolute timeout")
         after = await v.read("after-absolute")
+        if last.reply.signed_in and p.idle_timeout:
+            # Signed out only because it idled? Then the absolute timeout was not what was seen.
+            stage.require_before(after, (last.began_at or last.sent_at) + p.idle_timeout,
+                                 "the read after the absolute timeout")
         await stage.replay("replay-after-absolute", stage.latest_value())
         if after.reply.signed_in:
             # Where did the deadline go? Busy on, up to the timeout counted from the second sign-in.
@@ -274,7 +284,9 @@ def test_absolute_timeout_ends_a_busy_session(run: Run):
     def since(ex) -> float:
         return ex.received_at - start.received_at
 
-    labels = ("start", *(k.label for k in keepalives), "before-absolute", "after-absolute", "replay-after-absolute")
+    straddles = [k.label for k in run.obs.steps("straddle-")]
+    labels = ("start", *(k.label for k in keepalives), "before-absolute", *straddles, "after-absolute",
+              "replay-after-absolute")
     expected = (f"signed in until {t} s after sign-in while busy (a read every {interval:.1f} s"
                 f"{f'; the same account signed in again at +{since(second):.1f} s' if second else ''}), "
                 "then signed out")

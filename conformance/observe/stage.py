@@ -64,6 +64,9 @@ class Stage:
     failure: Exception | None = None  # in a group scenario: why this stage dropped out
     context_args: dict = field(default_factory=dict)  # every context this stage opens (TLS options)
     bfcache_launch_args: dict | None = None  # a browser with a back/forward cache, if not launch_args
+    # A grouped scenario's targets at once, when the campaign asks for fewer than the scenario's own
+    # default (re-observing what a busy machine could not observe).
+    in_flight: int | None = None
 
     @property
     def cookie(self) -> str:
@@ -122,9 +125,13 @@ class Stage:
     def at(self, exchange: Exchange) -> float:
         return timing.handled_at(self.obs, exchange)
 
-    def require_before(self, exchange: Exchange, deadline: float, what: str) -> None:
+    def require_before(self, exchange: Exchange, deadline: float, what: str, anchors: bool = False) -> None:
         """A step that had to precede a deadline did; otherwise drop it and everything after it
-        (no check may judge a late observation) and stop the scenario."""
+        (no check may judge a late observation) and stop the scenario. A step that found the
+        session alive stands however late it came (lateness could only have ended it), unless
+        later steps are timed from it (`anchors`: an activity whose renewal is judged after it)."""
+        if exchange.accepted and not anchors:
+            return
         start = self.obs.step("start")
         guard = timing.BEFORE_DEADLINE_GUARD_S + timing.clock_uncertainty(self.obs)
         if self.at(exchange) > deadline - guard:
