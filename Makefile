@@ -28,6 +28,8 @@ INSECURE ?=
 CONNECT ?=
 # Scenarios in flight per browser (default 12): fewer for a small site, e.g. on SQLite.
 CONCURRENCY ?=
+# Black-box mode: how often the suite may sign in (default 2/s), e.g. 30/m for a login rate limit.
+SIGN_IN_RATE ?=
 # Passed to the suite as environment, and the recipe is not echoed, so the token is never printed
 # (it is in make's own argv if given on the command line: `export CONFORMANCE_PROBE_TOKEN` avoids that).
 TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
@@ -38,7 +40,8 @@ TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
               $(if $(DJANGO),CONFORMANCE_DJANGO='$(DJANGO)') \
               $(if $(BASELINE),CONFORMANCE_BASELINE='$(BASELINE)') \
               $(if $(GATE),CONFORMANCE_GATE='$(GATE)') \
-              $(if $(CONCURRENCY),CONFORMANCE_CONCURRENCY='$(CONCURRENCY)')
+              $(if $(CONCURRENCY),CONFORMANCE_CONCURRENCY='$(CONCURRENCY)') \
+              $(if $(SIGN_IN_RATE),CONFORMANCE_SIGN_IN_RATE='$(SIGN_IN_RATE)')
 
 # make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs
 N ?= 5

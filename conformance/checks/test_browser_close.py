@@ -36,7 +36,7 @@ async def _each(stages: list[Stage], context, step) -> None:
     `context` (its target has its own host, so their cookies do not mix): step(stage, driver). A
     stage that fails drops out with its error recorded (stage.failure), the others go on."""
     pages: asyncio.Queue = asyncio.Queue()
-    for i in range(min(PAGES, len(stages))):  # a relaunched profile opens with a page: use it
+    for i in range(min(PAGES, stages[0].in_flight or PAGES, len(stages))):  # a relaunched profile opens with a page
         pages.put_nowait(context.pages[0] if i == 0 and context.pages else await context.new_page())
 
     async def one(stage: Stage) -> None:

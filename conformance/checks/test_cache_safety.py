@@ -143,7 +143,7 @@ def session_census(key, outcomes) -> Observation:
     for other, outcome in outcomes.items():
         if other.target != key.target:
             continue
-        for when, observation in (("", outcome.observation), ("first ", outcome.first)):
+        for when, observation in (("", outcome.observation), *(("earlier ", o) for o in outcome.earlier)):
             if observation is None:
                 continue
             name = promise_for(observation.settings, observation.expiry).attributes.name
@@ -170,7 +170,7 @@ async def cache_back(stages: list[Stage]) -> None:
     browser = await first.browser_type.launch(**args)
     try:
         control = await _bfcache_control(browser, [s for s in stages if PUBLIC_PAGE not in s.target.lacks])
-        gate = asyncio.Semaphore(BACK_SLOTS)
+        gate = asyncio.Semaphore(min(BACK_SLOTS, first.in_flight or BACK_SLOTS))
 
         async def one(stage: Stage) -> None:
             async with gate:

@@ -79,6 +79,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("concurrency", "scenarios in flight per browser (1: one at a time; fewer spares a small site, "
            "e.g. on SQLite)", flag="--concurrency", metavar="N", env="CONFORMANCE_CONCURRENCY",
            ini="conformance_concurrency", default="12", make="CONCURRENCY"),
+    Option("sign_in_rate", "black-box mode: sign in at most this often, evenly spaced: N/s, N/m, N/h or N/10s "
+           "(django-ratelimit's syntax); halved for the rest of the run when the site refuses a sign-in it "
+           "accepted before", flag="--sign-in-rate", metavar="RATE", env="CONFORMANCE_SIGN_IN_RATE",
+           ini="conformance_sign_in_rate", default="2/s", make="SIGN_IN_RATE"),
     Option("connect", "use browsers from a Playwright browser server (playwright run-server)",
            flag="--connect", metavar="WS_ENDPOINT", env="CONFORMANCE_CONNECT", ini="conformance_connect",
            make="CONNECT"),

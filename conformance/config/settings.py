@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..drivers.sign_ins import DEFAULT_RATE, RateError, interval_of
 from ..observe.campaign import DEFAULT_CONCURRENCY
 from ..sites.spec import DjangoSpec, SpecError
 from ..targets import profiles
@@ -52,6 +53,7 @@ class Settings:
     ignore_https_errors: bool = False
     connect: str | None = None  # a Playwright browser server's ws endpoint; None = launch locally
     concurrency: int = DEFAULT_CONCURRENCY  # scenarios in flight per browser
+    sign_in_rate: str = DEFAULT_RATE  # black-box mode: how often the run may sign in (drivers/sign_ins.py)
     djangos: tuple[DjangoSpec, ...] = ()  # the reference site's Django versions; () = the runner's own
     site: object = None  # the deployment once discovered (targets.deployment / blackbox_config)
 
@@ -168,6 +170,12 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         raise SettingsError(f"--concurrency {raw_concurrency!r} (from {sources['concurrency']}): "
                             "use a whole number of scenarios, 1 or more")
 
+    sign_in_rate = str(value("sign_in_rate") or DEFAULT_RATE).strip()
+    try:
+        interval_of(sign_in_rate)
+    except RateError as exc:
+        raise SettingsError(f"--sign-in-rate {exc} (from {sources['sign_in_rate']})") from None
+
     gate = (value("gate") or "").strip() or None
     if gate is not None and gate not in GATES:
         raise SettingsError(f"--gate {gate!r} (from {sources['gate']}): use {' or '.join(GATES)}")
@@ -194,5 +202,6 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         ignore_https_errors=flag in YES,
         connect=value("connect") or None,
         concurrency=int(raw_concurrency),
+        sign_in_rate=sign_in_rate,
         djangos=djangos,
     )

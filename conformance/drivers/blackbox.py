@@ -24,10 +24,13 @@ from ..targets.probe_client import TLS_HINT
 from ..targets.target import VISIT, Target, fresh, plain, with_param
 from .base import Driver, DriverError
 from .page_steps import StepFailed, act, visible, why
+from .sign_ins import SignInRefused
 
 
 class BlackBoxDriver(Driver):
     """Acts through the site's own pages instead of the probe."""
+
+    _landed = (0, "")  # the last navigation's final document: (status, URL)
 
     @classmethod
     def lacks(cls, target: Target) -> Mapping[str, str]:
@@ -42,18 +45,73 @@ class BlackBoxDriver(Driver):
 
     async def start(self, label: str) -> Exchange:
         await self.open()
+        return await self._sign_in(label, needs_cookie=True)
+
+    async def _sign_in(self, label: str, needs_cookie: bool) -> Exchange:
+        """Sign in through the login form, at the run's pace (drivers/sign_ins.py). A sign-in the site
+        did not take is not a verdict: with no session there is nothing to judge. It is dropped, so no
+        check reads it as the site's, and said as the site answered it."""
+        pace, site = self.target.sign_in_pace, self.target.base_url
+        if pace is not None:
+            await pace.turn(site)
         exchange = await self._perform(label, "start", self.site.login, record_pages=False)
-        if exchange.session_set_cookie(self.target.promise.attributes.name) is None:
-            # Not a verdict: with no session there is nothing to judge (wrong credentials, or a
-            # cookie name the policy does not know). Dropped, so no check reads it as the site's.
-            self.obs.exchanges.remove(exchange)
+        answer = await self._refusal(exchange, needs_cookie)
+        if answer is None:
+            if pace is not None:
+                pace.succeeded(site)
+            return exchange
+        self.obs.exchanges.remove(exchange)
+        refused = pace.refused(site, answer) if pace is not None else None
+        if refused is not None:
+            raise SignInRefused(f"{label}: {refused}", refused.answer)
+        raise DriverError(f"{label}: the site did not sign the account in: {answer}: {self._fix_for(exchange)}")
+
+    async def _refusal(self, exchange: Exchange, needs_cookie: bool) -> str | None:
+        """What the site answered a sign-in it did not take, in its own words; None when it took it:
+        it moved on from the login form (a refused one comes back with it, or an error status) and,
+        for a new session, set the session cookie."""
+        name = self.target.promise.attributes.name
+        status, url = self._landed
+        form_back = await self._shows_login_form()
+        no_cookie = needs_cookie and exchange.session_set_cookie(name) is None
+        if status < 400 and not form_back and not no_cookie:
+            return None
+        said = await self._page_says(form_back)
+        where = f"HTTP {status} at {plain(url)}"
+        parts = [f"the login form came back ({where})" if form_back else f"the site answered {where}"]
+        if said:
+            parts.append(f"the page says {said!r}")
+        if no_cookie:
             names = sorted({c.name for c in exchange.set_cookies}) or ["none"]
-            raise DriverError(
-                f"{label}: signing in set no {self.target.promise.attributes.name!r} cookie (cookies set: "
-                f"{', '.join(names)}; landed on {plain(self._page.url)}): check the credentials in "
-                f"{self.site.username_env}/{self.site.password_env}, [login] and [policy] cookie_name in "
-                f"{self.site.source}")
-        return exchange
+            parts.append(f"no {name!r} cookie was set (cookies set: {', '.join(names)})")
+        return "; ".join(parts)
+
+    def _fix_for(self, exchange: Exchange) -> str:
+        """What to look at for a first sign-in that failed, by what the site answered."""
+        status = self._landed[0]
+        if status == 429 or status == 403:
+            return (f"the site refuses this sign-in (HTTP {status}): is the account locked out, or this address "
+                    f"rate-limited? Unlock it, wait, or use another account ({self.site.source})")
+        if status >= 500:
+            return "a server error: the site's log says why"
+        return (f"check the credentials in {self.site.username_env}/{self.site.password_env}, [login] and "
+                f"[policy] cookie_name in {self.site.source}")
+
+    async def _shows_login_form(self) -> bool:
+        """The page shows the login form's password field (a sign-in the site refused brings it back)."""
+        try:
+            return await self._page.locator(self.site.password_selector).filter(visible=True).count() > 0
+        except PlaywrightError:
+            return False
+
+    async def _page_says(self, form_back: bool) -> str:
+        """The form's own error text (Django's errorlist, a framework's alert), else the page's text."""
+        try:
+            text = await self._page.evaluate(ERROR_TEXT, form_back)
+        except PlaywrightError:
+            return ""
+        text = " ".join((text or "").split())
+        return text if len(text) <= ERROR_TEXT_MAX else text[:ERROR_TEXT_MAX - 1] + "…"
 
     async def read(self, label: str) -> Exchange:
         await self.open()
@@ -69,9 +127,10 @@ class BlackBoxDriver(Driver):
         return exchange
 
     async def sign_in(self, label: str) -> Exchange:
-        """Sign in through the login form, in this context as it is (a session it holds included)."""
+        """Sign in through the login form, in this context as it is (a session it holds included:
+        whether the cookie changes is what the fixation checks judge)."""
         await self.open()
-        return await self._perform(label, "start", self.site.login, record_pages=False)
+        return await self._sign_in(label, needs_cookie=False)
 
     async def page(self, label: str, kind: str, visitor: str = "", visit: str = "") -> Exchange:
         """The site's own pages at their own URLs: signing in (welcome), the signed-in page (recall,
@@ -246,6 +305,7 @@ class BlackBoxDriver(Driver):
             raise DriverError(f"{label}: cannot {what} at {plain(page.url)}: {reason}{_tls_hint(reason)} "
                               f"(check {self.site.source})")
         first, document = chain[documents[0]][1], chain[documents[-1]][1]
+        self._landed = (document.status, document.url)
         if action == "read" and not label.endswith("-page"):  # pages on the way: their step names a 404
             _require_verdict_status(label, url, first.status)
         if document.status >= 500:
@@ -324,6 +384,17 @@ UNTICKED_BOXES = """selector => {
 }"""
 # A polling page never goes network-idle; after this long what arrived is what is judged.
 NETWORK_IDLE_TIMEOUT_MS = 5_000
+# What a page says when it refuses a sign-in: the visible text of the elements forms and frameworks
+# put errors in (Django's errorlist and errornote, Bootstrap's alerts, ARIA alerts), else (not the
+# form: a 429 or lockout page) the page's own text.
+ERROR_TEXT = """formBack => {
+  const shown = e => e.getClientRects().length > 0;
+  const errors = [...document.querySelectorAll('.errorlist, .errornote, .error, .errors, .alert, [role=alert], '
+    + '.invalid-feedback, .form-error, .messages .error')].filter(shown).map(e => e.innerText.trim()).filter(Boolean);
+  if (errors.length) return [...new Set(errors)].slice(0, 3).join(' | ');
+  return formBack ? '' : (document.body ? document.body.innerText : '');
+}"""
+ERROR_TEXT_MAX = 200
 
 
 def _visit_url(url: str, visit: str) -> str:

@@ -2,6 +2,11 @@
 contexts recycled between scenarios, and one grouped run per browser for the restarts. The timed
 scenarios (deadlines to meet) run together first; the restarts (CPU-heavy, no deadline) after.
 
+What the run could not observe (a step too late for its deadline, a browser call that never
+returned, a sign-in the site refused) is observed again, with fewer scenarios in flight each
+round, until it is observed or REOBSERVE_ROUNDS are spent; the report says what each round ran
+and at what concurrency. A verdict is never the reason: a fail observed in time stands.
+
 Results are values (an Observation and maybe an error string), never exceptions, so one broken
 profile errors only its own checks.
 """
@@ -11,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from ..drivers import DriverError
+from ..drivers.sign_ins import SignInRefused
 from ..exchange import Observation
 from .launch import launch
 from .pool import ContextPool
@@ -24,15 +31,22 @@ from .scenario import Scenario, ScenarioKey
 from .stage import NoSessionCookie, ScenarioInvalid, Stage
 
 SCENARIO_TIMEOUT_S = 120.0
-# Re-observing scenarios the machine was too busy for: a few at a time per browser, then (for
-# any still too busy) one at a time. At most two more observations per scenario.
-QUIET_SLOTS = (3, 1)
 # Scenarios in flight per browser (--concurrency). Each costs ~0.3 s of CPU over ~5 s of mostly
 # waiting (measured), but every slot is a page opened up front (0.35 s Chromium, 0.7 s Firefox).
 DEFAULT_CONCURRENCY = 12
 LONGEST_SHOWN = 3  # the longest scenarios per browser named in the report's timings
 # Replays need no page (see Visitor.replay_request): cheap contexts, cleared before each use.
 REPLAY_SLOTS = 4
+
+# Why a scenario must be observed again (Outcome.unobserved).
+TOO_BUSY, STUCK, REFUSED = "too busy", "stuck", "sign-in refused"
+PER_BROWSER, IN_ALL = "per browser", "in all"
+# Re-observation rounds: (scenarios in flight, per browser or in the whole run). The last ones run a
+# single scenario at a time, both browsers together: the quietest this machine gets. At most this
+# many more observations of one scenario.
+REOBSERVE_ROUNDS = ((3, PER_BROWSER), (1, PER_BROWSER), (1, IN_ALL), (1, IN_ALL))
+# Grouped scenarios (no deadlines but a short session's walk) are observed again this many times.
+GROUP_REOBSERVE_ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -52,10 +66,20 @@ class BrowserSetup:
 class Outcome:
     observation: Observation | None = None
     error: str | None = None
-    too_busy: bool = False  # ScenarioInvalid: the observation could not be made in time
-    # When re-observed: the first observation, cut where the machine was too busy. What it holds
-    # was observed in time and is judged first; the re-observation only fills in what is missing.
-    first: Observation | None = None
+    # Why the observation could not be made (TOO_BUSY, STUCK, REFUSED), when observing it again may.
+    unobserved: str | None = None
+    # When re-observed: every earlier observation, first first. What the first holds was observed
+    # in time and is judged first; the latest only fills in what it is missing.
+    earlier: list = field(default_factory=list)
+
+    @property
+    def first(self) -> Observation | None:
+        return self.earlier[0] if self.earlier else None
+
+    @property
+    def first_unobserved(self) -> str | None:
+        """Why the first observation is incomplete (the reason it was observed again)."""
+        return self.earlier[0].notes.get("unobserved") if self.earlier else None
 
 
 def _describe(scenario: str, exc: BaseException) -> str:
@@ -68,49 +92,45 @@ def _describe(scenario: str, exc: BaseException) -> str:
     return f"{scenario}: internal error: {exc!r} (please report this)"
 
 
-async def _guarded(scenario: str, coro) -> tuple[str | None, bool]:
-    """Run a scenario; its failure becomes a message (and whether it was only too busy). A bug
-    in one scenario must not take the others down with it, so everything is caught here, and
+def unobserved_by(exc: BaseException | None) -> str | None:
+    """Whether this failure means the observation could not be made (and may be made again)."""
+    if isinstance(exc, ScenarioInvalid):
+        return TOO_BUSY
+    if isinstance(exc, SignInRefused):
+        return REFUSED
+    return None
+
+
+async def _guarded(scenario: str, coro) -> tuple[str | None, str | None]:
+    """Run a scenario; its failure becomes a message, and whether it only could not be observed. A
+    bug in one scenario must not take the others down with it, so everything is caught here, and
     reported."""
+    task = asyncio.ensure_future(coro)
     try:
-        await asyncio.wait_for(coro, SCENARIO_TIMEOUT_S)
+        done, _ = await asyncio.wait({task}, timeout=SCENARIO_TIMEOUT_S)
+        if not done:  # a browser call that never returned: where, for the report
+            where = stuck_at(task)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            return f"{scenario}: did not finish within {SCENARIO_TIMEOUT_S:.0f} s (stuck at {where})", STUCK
+        task.result()
     except NoSessionCookie:
-        return None, False  # the checks report the missing cookie from the start exchange
+        return None, None  # the checks report the missing cookie from the start exchange
     except Exception as exc:
-        return _describe(scenario, exc), isinstance(exc, ScenarioInvalid)
-    return None, False
+        return _describe(scenario, exc), unobserved_by(exc)
+    return None, None
 
 
-def _stage(key: ScenarioKey, targets: dict, handle, pools, context_args: dict, remote: bool = False) -> Stage:
-    scenario, target_id, browser_name = key
-    target = targets[target_id]
-    browser_type, args, browser, bfcache_args = handle  # a Launched
-    obs = Observation(scenario, target_id, browser_name, target.settings, target.expiry, started_at=time.time(),
-                      known_clock_offset=0.0 if target.same_clock else None,
-                      browser_clock_shared=not remote)
-    return Stage(browser, browser_type, args, target, obs, *pools, context_args=context_args,
-                 bfcache_launch_args=bfcache_args)
+def stuck_at(task: asyncio.Task) -> str:
+    """Where a task waits: its innermost line of this package, and its innermost line of all."""
+    frames = task.get_stack(limit=200)
+    ours = [f for f in frames if "/conformance/" in f.f_code.co_filename]
 
+    def line(frame) -> str:
+        path = frame.f_code.co_filename
+        return f"{'/'.join(path.split('/')[-2:])}:{frame.f_lineno} {frame.f_code.co_name}"
 
-async def _one(scenario: Scenario, stage: Stage, gate: asyncio.Semaphore | None = None) -> Outcome:
-    if gate is None:
-        error, busy = await _guarded(scenario.name, scenario.run(stage))
-    else:
-        async with gate:
-            error, busy = await _guarded(scenario.name, scenario.run(stage))
-    stage.obs.finished_at = time.time()
-    return Outcome(stage.obs, error, busy)
-
-
-async def _group(scenario: Scenario, stages: list[Stage]) -> list[Outcome]:
-    error, _ = await _guarded(scenario.name, scenario.run(stages))
-    outcomes = []
-    for stage in stages:
-        stage.obs.finished_at = time.time()
-        own = None if stage.failure is None or isinstance(stage.failure, NoSessionCookie) \
-            else _describe(scenario.name, stage.failure)
-        outcomes.append(Outcome(stage.obs, own or error))
-    return outcomes
+    return ", ".join(dict.fromkeys(line(f) for f in ours[-1:] + frames[-1:])) or "an unknown await"
 
 
 def own_durations(keys: list[ScenarioKey], results: dict) -> dict:
@@ -143,111 +163,194 @@ def restart_batches(keys: list[ScenarioKey], targets: dict) -> list[list[Scenari
     return batches
 
 
+class Campaign:
+    """One run's browsers, pools and results, and its phases in order (see run())."""
+
+    def __init__(self, scenarios: dict[str, Scenario], targets: dict, setup: BrowserSetup, phases: dict):
+        self.scenarios, self.targets, self.setup, self.phases = scenarios, targets, setup, phases
+        self.results: dict[ScenarioKey, Outcome] = {}
+        self.browsers: dict = {}  # engine -> Launched
+        self.pools: dict = {}  # engine -> (main pool, replay pool)
+        self.reobserved: set[ScenarioKey] = set()
+        self._mark = time.time()
+
+    def lap(self, name: str) -> None:
+        self.phases[name] = round(time.time() - self._mark, 2)
+        self._mark = time.time()
+
+    def stage(self, key: ScenarioKey, pools=(None, None), in_flight: int | None = None) -> Stage:
+        target, (browser_type, args, browser, bfcache_args) = self.targets[key.target], self.browsers[key.browser]
+        obs = Observation(key.scenario, key.target, key.browser, target.settings, target.expiry,
+                          started_at=time.time(), known_clock_offset=0.0 if target.same_clock else None,
+                          browser_clock_shared=not self.setup.connect)
+        return Stage(browser, browser_type, args, target, obs, *pools, context_args=self.setup.context_args,
+                     bfcache_launch_args=bfcache_args, in_flight=in_flight)
+
+    async def launch(self, pw, keys: list[ScenarioKey]) -> list[ScenarioKey]:
+        """Each engine once; the keys whose browser launched."""
+        names = sorted({k.browser for k in keys})
+        launched = await asyncio.gather(*(launch(pw, self.setup.specs[n], self.setup.launch_args, self.setup.connect)
+                                          for n in names), return_exceptions=True)
+        ready = []
+        for key in keys:
+            handle = launched[names.index(key.browser)]
+            if isinstance(handle, BaseException):
+                self.results[key] = Outcome(error=f"{key.browser} did not launch: {str(handle).splitlines()[0]}")
+            else:
+                self.browsers[key.browser] = handle
+                ready.append(key)
+        self.lap("browsers_launch_s")
+        return ready
+
+    async def open_pools(self, single: list[ScenarioKey]) -> None:
+        """Every context the timed scenarios will lease, opened before any starts."""
+        names = sorted(self.browsers)
+        sizes = [min(self.setup.slots, sum(1 for k in single if k.browser == n)) for n in names]
+        args = self.setup.context_args
+        mains = await asyncio.gather(*(ContextPool(self.browsers[n].browser, size, context_args=args).warm()
+                                       for n, size in zip(names, sizes)))
+        replays = await asyncio.gather(*(ContextPool(self.browsers[n].browser, REPLAY_SLOTS, pages=False,
+                                                     context_args=args).warm() for n in names))
+        self.pools = {n: (m, r) for n, m, r in zip(names, mains, replays)}
+        self.phases["concurrency"] = {"timed": {n: size for n, size in zip(names, sizes)}}
+        self.lap("contexts_open_s")
+
+    async def one(self, key: ScenarioKey, gate: asyncio.Semaphore | None = None) -> Outcome:
+        stage = self.stage(key, self.pools[key.browser])
+        scenario = self.scenarios[key.scenario]
+        if gate is None:
+            error, unobserved = await _guarded(scenario.name, scenario.run(stage))
+        else:
+            async with gate:
+                stage.obs.started_at = time.time()
+                error, unobserved = await _guarded(scenario.name, scenario.run(stage))
+        stage.obs.finished_at = time.time()
+        return Outcome(stage.obs, error, unobserved)
+
+    async def timed(self, single: list[ScenarioKey]) -> None:
+        done = await asyncio.gather(*(self.one(k) for k in single))
+        self.results.update(zip(single, done))
+        self.lap("timed_scenarios_s")
+        self.phases.update(own_durations(single, self.results))
+
+    def _replace(self, key: ScenarioKey, outcome: Outcome) -> None:
+        """The newest observation of a key, keeping the earlier ones (and why each was cut)."""
+        old = self.results[key]
+        old.observation.notes["unobserved"] = old.unobserved
+        outcome.observation.notes["reobserved"] = True
+        outcome.earlier = [*old.earlier, old.observation]
+        self.results[key] = outcome
+        self.reobserved.add(key)
+
+    async def reobserve(self, keys: list[ScenarioKey]) -> None:
+        """Observe again what could not be observed, with fewer in flight each round (the report's
+        concurrency.reobserve says what each round ran, and why)."""
+        rounds = []
+        for slots, scope in REOBSERVE_ROUNDS:
+            pending = [k for k in keys if self.results[k].unobserved]
+            if not pending:
+                break
+            began, why = time.time(), Counter(self.results[k].unobserved for k in pending)
+            shared = asyncio.Semaphore(slots)
+            gates = {n: shared if scope == IN_ALL else asyncio.Semaphore(min(slots, self.setup.slots))
+                     for n in self.browsers}
+            again = await asyncio.gather(*(self.one(k, gates[k.browser]) for k in pending))
+            for key, outcome in zip(pending, again):
+                self._replace(key, outcome)
+            rounds.append({"in_flight": slots, "scope": scope, "scenarios": len(pending), "why": dict(why),
+                           "observed": sum(1 for o in again if not o.unobserved), "s": round(time.time() - began, 1)})
+        self.phases["concurrency"]["reobserve"] = rounds
+        self.lap("reobserve_s")
+
+    async def group(self, name: str, keys: list[ScenarioKey], in_flight: int | None = None) -> None:
+        """One grouped scenario for these keys of one browser, in batches that share no host."""
+        scenario = self.scenarios[name]
+        for batch in restart_batches(keys, self.targets):
+            stages = [self.stage(k, in_flight=in_flight) for k in batch]
+            error, unobserved = await _guarded(scenario.name, scenario.run(stages))
+            for key, stage in zip(batch, stages):
+                stage.obs.finished_at = time.time()
+                failure = None if isinstance(stage.failure, NoSessionCookie) else stage.failure
+                own = None if failure is None else _describe(scenario.name, failure)
+                outcome = Outcome(stage.obs, own or error, unobserved_by(failure) if own else unobserved)
+                if key in self.results:
+                    self._replace(key, outcome)
+                else:
+                    self.results[key] = outcome
+
+    async def grouped(self, keys: list[ScenarioKey]) -> None:
+        """The grouped scenarios, one group at a time per browser (relaunches are whole browser
+        starts), the browsers side by side; then again, one at a time, for what they could not observe."""
+        groups: dict[tuple[str, str], list[ScenarioKey]] = {}
+        for key in keys:
+            groups.setdefault((key.scenario, key.browser), []).append(key)
+
+        async def browser(name: str) -> None:
+            for (scenario, owner), mine in groups.items():
+                if owner == name:
+                    began = time.time()
+                    await self.group(scenario, mine)
+                    # Where the restart phase's time goes, for make bench.
+                    took = round(time.time() - began, 1)
+                    self.phases.setdefault("grouped_s", {}).setdefault(name, {})[scenario] = took
+
+        await asyncio.gather(*(browser(n) for n in sorted(self.browsers)))
+        rounds = []
+        for _ in range(GROUP_REOBSERVE_ROUNDS):
+            pending = [k for k in keys if self.results[k].unobserved]
+            if not pending:
+                break
+            began, why = time.time(), Counter(self.results[k].unobserved for k in pending)
+            for (scenario, owner), mine in groups.items():
+                again = [k for k in mine if k in pending]
+                if again:
+                    await self.group(scenario, again, in_flight=1)
+            rounds.append({"in_flight": 1, "scope": IN_ALL, "scenarios": len(pending), "why": dict(why),
+                           "observed": sum(1 for k in pending if not self.results[k].unobserved),
+                           "s": round(time.time() - began, 1)})
+        self.phases["concurrency"]["grouped_reobserve"] = rounds
+        self.lap("restart_scenarios_s")
+
+    def derive(self, keys: list[ScenarioKey]) -> None:
+        for key in keys:  # from everything observed: no browser, no waiting
+            try:
+                self.results[key] = Outcome(self.scenarios[key.scenario].run(key, self.results))
+            except Exception as exc:
+                self.results[key] = Outcome(error=_describe(key.scenario, exc))
+
+    async def close(self) -> None:
+        for main_pool, replay_pool in self.pools.values():
+            await main_pool.close()
+            await replay_pool.close()
+        for handle in self.browsers.values():
+            await handle.browser.close()
+
+
 async def _run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets: dict, setup: BrowserSetup,
                phases: dict) -> dict[ScenarioKey, Outcome]:
-    specs, connect, context_args = setup.specs, setup.connect, setup.context_args
-    results: dict[ScenarioKey, Outcome] = {}
-    mark = time.time()
-
-    def lap(name: str) -> None:
-        nonlocal mark
-        phases[name] = round(time.time() - mark, 2)
-        mark = time.time()
-
+    run = Campaign(scenarios, targets, setup, phases)
     runnable = []
     for key in sorted(needed):
-        target = targets[key.target]
-        if isinstance(target, Exception):
-            results[key] = Outcome(error=f"target {key.target}: {target}")
+        if isinstance(targets[key.target], Exception):
+            run.results[key] = Outcome(error=f"target {key.target}: {targets[key.target]}")
         else:
             runnable.append(key)
     async with async_playwright() as pw:
-        names = sorted({k.browser for k in runnable})
-        launched = await asyncio.gather(*(launch(pw, specs[n], setup.launch_args, connect) for n in names),
-                                        return_exceptions=True)
-        browsers = dict(zip(names, launched))
-        for key in [k for k in runnable if isinstance(browsers[k.browser], BaseException)]:
-            results[key] = Outcome(error=f"{key.browser} did not launch: {str(browsers[key.browser]).splitlines()[0]}")
-            runnable.remove(key)
-        lap("browsers_launch_s")
-        ready = sorted({k.browser for k in runnable})
+        runnable = await run.launch(pw, runnable)
         derived = [k for k in runnable if scenarios[k.scenario].derived]
-        runnable = [k for k in runnable if k not in derived]
-        single = [k for k in runnable if not scenarios[k.scenario].grouped]
-        sizes = [min(setup.slots, sum(1 for k in single if k.browser == n)) for n in ready]
-        mains = await asyncio.gather(*(ContextPool(browsers[n].browser, size, context_args=context_args).warm()
-                                       for n, size in zip(ready, sizes)))
-        replays = await asyncio.gather(*(ContextPool(browsers[n].browser, REPLAY_SLOTS, pages=False,
-                                                     context_args=context_args).warm()
-                                         for n in ready))
-        pools = {n: (m, r) for n, m, r in zip(ready, mains, replays)}
-        lap("contexts_open_s")
-
-        def stage(key: ScenarioKey, own_pools) -> Stage:
-            return _stage(key, targets, browsers[key.browser], own_pools, context_args, remote=bool(connect))
-
-        groups = {}
-        for key in runnable:
-            if scenarios[key.scenario].grouped:
-                groups.setdefault((key.scenario, key.browser), []).append(key)
-
-        async def restarts(browser_name: str) -> None:
-            # One group at a time per browser: relaunches are whole browser starts.
-            for (scenario, owner), keys in groups.items():
-                if owner != browser_name:
-                    continue
-                began = time.time()
-                for batch in restart_batches(keys, targets):
-                    stages = [stage(k, (None, None)) for k in batch]
-                    results.update(zip(batch, await _group(scenarios[scenario], stages)))
-                # Where the restart phase's time goes, for make bench.
-                took = round(time.time() - began, 1)
-                phases.setdefault("grouped_s", {}).setdefault(browser_name, {})[scenario] = took
-
+        grouped = [k for k in runnable if scenarios[k.scenario].grouped]
+        single = [k for k in runnable if k not in derived and k not in grouped]
+        await run.open_pools(single)
         # The grouped scenarios (restarts, the back/forward cache) come after the timed ones, not
         # beside them: the machine's cores are the bound (make bench), and beside them they made a
         # hundred timed scenarios too late to judge (re-observed, 65 s more).
-        done = await asyncio.gather(*(_one(scenarios[k.scenario], stage(k, pools[k.browser])) for k in single))
-        results.update(zip(single, done))
-        lap("timed_scenarios_s")
-        phases.update(own_durations(single, results))
-
-        # A scenario that could not act before a deadline produced no verdict, only the fact that
-        # the machine was too busy. Observe it again (at most twice), fewer at a time, so verdicts do not
-        # depend on load. Never done for a verdict: a fail observed in time stands.
-        busy = [k for k in single if results[k].too_busy]
-        reobserved = set()
-        for slots in QUIET_SLOTS:
-            busy = [k for k in busy if results[k].too_busy]
-            if not busy:
-                break
-            gates = {n: asyncio.Semaphore(min(slots, setup.slots)) for n in ready}
-            again = await asyncio.gather(*(_one(scenarios[k.scenario], stage(k, pools[k.browser]), gates[k.browser])
-                                           for k in busy))
-            for key, outcome in zip(busy, again):
-                outcome.observation.notes["reobserved"] = True
-                outcome.first = results[key].first or results[key].observation
-                results[key] = outcome
-            reobserved.update(busy)
-        busy = reobserved
-        phases["reobserved_scenarios"] = len(busy)
-        lap("reobserve_s")
-
-        await asyncio.gather(*(restarts(n) for n in ready))
-        lap("restart_scenarios_s")
-        for key in derived:  # from everything observed: no browser, no waiting
-            try:
-                results[key] = Outcome(scenarios[key.scenario].run(key, results))
-            except Exception as exc:
-                results[key] = Outcome(error=_describe(key.scenario, exc))
-
-        for main_pool, replay_pool in pools.values():
-            await main_pool.close()
-            await replay_pool.close()
-        for handle in browsers.values():
-            if not isinstance(handle, BaseException):
-                await handle.browser.close()
-    return results
+        await run.timed(single)
+        await run.reobserve(single)
+        await run.grouped(grouped)
+        phases["reobserved_scenarios"] = len(run.reobserved)
+        run.derive(derived)
+        await run.close()
+    return run.results
 
 
 def run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets: dict, setup: BrowserSetup,

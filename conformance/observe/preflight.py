@@ -13,6 +13,7 @@ from playwright.async_api import async_playwright
 
 from ..drivers import DriverError
 from ..drivers.blackbox import BlackBoxDriver
+from ..drivers.sign_ins import SignInRefused
 from ..exchange import Observation
 from ..targets.blackbox_config import BlackBoxConfig
 from ..targets.target import Target
@@ -84,7 +85,15 @@ async def _rehearse(site: BlackBoxConfig, main: BlackBoxDriver, other: BlackBoxD
     # Every scenario signs in as this one account, at the same time. (The replays' answers left
     # cookies in this context: a fresh start, as the campaign's pooled contexts get.)
     await other.context.clear_cookies()
-    await other.start("second sign-in")
+    try:
+        await other.start("second sign-in")
+    except SignInRefused:
+        try:  # the pace has slowed down: once more
+            await other.start("second sign-in")
+        except SignInRefused as exc:
+            return (f"the site refused a second sign-in soon after the first ({exc.answer}), also "
+                    f"{main.target.sign_in_pace.interval:.1f} s later: the suite signs in many times; give the "
+                    "site's limit with --sign-in-rate (make SIGN_IN_RATE=), or exempt the test account")
     if not (await other.replay("first session after a second sign-in", value)).accepted:
         return ("signing in again ended the account's first session (one session per user?): the suite "
                 "signs in many times at once; use an account the site lets sign in more than once")

@@ -277,13 +277,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if findings.gate_line:
         write(findings.gate_line, red=findings.gate_failed, green=not findings.gate_failed)
     recorder = config.stash[RECORDER_KEY]
+    for line in terminal.run_lines(recorder.timings):
+        write(line)
     if recorder.timings:
         # Scalars only: the per-browser figures (make bench's) are in the JSON report.
-        write("timings: " + ", ".join(f"{k}={v}" for k, v in recorder.timings.items() if not isinstance(v, dict)))
+        write("timings: " + ", ".join(f"{k}={v}" for k, v in recorder.timings.items()
+                                      if not isinstance(v, (dict, list))))
     for line in recorder.incomplete:
         write(f"INCOMPLETE: {line}; the report lacks the verdicts it had made", red=True)
     for path in findings.written:
         write(f"report: {path}")
+    failed = exitstatus != 0
+    write(terminal.exit_line(findings.reports, findings.gate_line, exitstatus), bold=True, red=failed,
+          green=not failed)
 
 
 @pytest.hookimpl(optionalhook=True)

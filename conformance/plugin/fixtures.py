@@ -13,11 +13,12 @@ import warnings
 import pytest
 
 from ..drivers import with_driver_lacks
+from ..drivers.sign_ins import SignInPace
 from ..judge.applicability import skip_reason
 from ..judge.check import Run, check_of
 from ..judge.verdict import Verdict
 from ..observe import campaign
-from ..observe.campaign import BrowserSetup
+from ..observe.campaign import REFUSED, STUCK, TOO_BUSY, BrowserSetup
 from ..observe.preflight import rehearse
 from ..observe.scenario import ScenarioKey
 from ..report import timeline
@@ -75,7 +76,10 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
         return dataclasses.replace(target, lacks={**run_lacks, **target.lacks})
 
     if settings.mode != REFERENCE:
-        targets = {p.id: complete(settings.site.target_for(p.profile)) for p in wanted}
+        # One sign-in pace for the whole run and every profile of the site (drivers/sign_ins.py).
+        pace = SignInPace(settings.sign_in_rate) if settings.mode == BLACK_BOX else None
+        targets = {p.id: dataclasses.replace(complete(settings.site.target_for(p.profile)), sign_in_pace=pace)
+                   for p in wanted}
         pytestconfig.stash[TARGETS_KEY] = targets
         if settings.mode == BLACK_BOX and targets:
             browser = "chromium" if "chromium" in settings.browsers else settings.browsers[0]
@@ -131,7 +135,12 @@ def conformance_observations(request, conformance_targets, conformance_recorder,
     conformance_recorder.timings["scenarios"] = len(needed)
 
     def observe(keys: set, phases: dict) -> dict:
-        return campaign.run(keys, scenarios, conformance_targets, conformance_browser_setup, phases)
+        results = campaign.run(keys, scenarios, conformance_targets, conformance_browser_setup, phases)
+        paces = {id(t.sign_in_pace): t.sign_in_pace for t in conformance_targets.values()
+                 if isinstance(t, Target) and t.sign_in_pace is not None}
+        for pace in paces.values():  # the rehearsal's sign-ins and the campaign's
+            phases["sign_ins"] = pace.describe()
+        return results
 
     return Observations(observe, needed, conformance_recorder.timings, per_browser=is_worker(request.config))
 
@@ -187,8 +196,15 @@ def run(request, conformance_target, browser_name, conformance_targets, conforma
     latest = Run(target.profile, browser_name, target.promise, observed.observation, observed.error)
     if observed.first is None:
         return latest
+    tries = len(observed.earlier) + 1
     return Run(target.profile, browser_name, target.promise, observed.first,
-               "the machine was too busy (re-observed)", later=latest)
+               f"{REASONS.get(observed.first_unobserved, observed.first_unobserved)} (observed {tries} times)",
+               later=latest)
+
+
+# Why a first observation was cut short, in the words of a check's error.
+REASONS = {TOO_BUSY: "the machine was too busy", STUCK: "a browser call never returned",
+           REFUSED: "the site refused the sign-in"}
 
 
 class ScenarioError(Exception):

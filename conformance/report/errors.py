@@ -15,6 +15,8 @@ from ..targets.target import FRESH
 
 LAUNCH = re.compile(r"\b(\w+) did not launch\b")
 BUSY = re.compile(r"too busy")
+STUCK = re.compile(r"did not finish within \d+ s")
+THROTTLED = re.compile(r"the site refused a sign-in")
 STATUS = re.compile(r"\banswered (?:HTTP )?([1-5]\d\d)\b")
 REFUSED = re.compile(r"ERR_CONNECTION_REFUSED|NS_ERROR_CONNECTION_REFUSED|ECONNREFUSED|Connection refused", re.I)
 TIMEOUT = re.compile(r"\bTimeout \d+ ?ms exceeded")
@@ -34,6 +36,9 @@ SLOW = "the page did not finish loading: a slow site, or a selector/URL in the c
 UNREACHABLE = "the browser could not load the page: is the URL in the config right, and the site reachable?"
 BUSY_HINT = "timed steps came too late: a quieter machine, or fewer scenarios at once (see README 'Concurrency')"
 LAUNCH_HINT = "the browser's own message (in each of these results) says why"
+STUCK_HINT = "each result names where it was stuck; observed again, fewer at a time, and stuck again: please report it"
+THROTTLED_HINT = ("a login rate limit or lockout: give the site's limit with --sign-in-rate (make SIGN_IN_RATE=), "
+                  "or exempt the test account")
 SHOWN = 3  # names listed before "+N more"
 
 
@@ -50,6 +55,10 @@ def classify(note: str) -> Cause:
         return Cause(f"{m.group(1)} did not launch", LAUNCH_HINT)
     if BUSY.search(line):
         return Cause("the machine was too busy", BUSY_HINT)
+    if STUCK.search(line):
+        return Cause("a browser call never returned", STUCK_HINT)
+    if THROTTLED.search(line):
+        return Cause("the site refused repeated sign-ins", THROTTLED_HINT)
     if m := STATUS.search(line):
         return Cause(f"the site answered HTTP {m.group(1)}", SERVER_LOG if m.group(1).startswith("5") else "")
     if REFUSED.search(line):

@@ -68,3 +68,51 @@ def grouped(results: list[Result], verdict: str, field: str, label: str) -> list
             if where not in seen[getattr(r, field)]:
                 seen[getattr(r, field)].append(where)
     return [f"{label}: {reason.split('. ')[0].rstrip('.')}. [{', '.join(where)}]" for reason, where in seen.items()]
+
+
+def run_lines(timings: dict) -> list[str]:
+    """How the run observed: what it observed again, at what concurrency, and its sign-in pace."""
+    out = []
+    concurrency = timings.get("concurrency") or {}
+    rounds = [*concurrency.get("reobserve", []), *concurrency.get("grouped_reobserve", [])]
+    if rounds:
+        steps = "; ".join(f"{r['scenarios']} ({', '.join(f'{n} {why}' for why, n in r['why'].items())}) with "
+                          f"{r['in_flight']} in flight {r['scope']}: {r['observed']} observed" for r in rounds)
+        timed = ", ".join(f"{n} {b}" for b, n in concurrency.get("timed", {}).items())
+        out.append(f"observed again (the first observation lacked steps it could not make in time; timed "
+                   f"scenarios ran {timed} in flight): {steps}")
+    sign_ins = timings.get("sign_ins") or {}
+    if sign_ins:
+        line = (f"sign-ins: {sign_ins['accepted']} accepted, at most one every {sign_ins['interval_s']:g} s "
+                f"(--sign-in-rate {sign_ins['rate']})")
+        if sign_ins["refused"]:
+            line += (f"; the site refused {sign_ins['refused']} ({' | '.join(sign_ins['refusals'])}), so the run "
+                     f"slowed to one every {sign_ins['final_interval_s']:g} s")
+        out.append(line)
+    return out
+
+
+def exit_line(reports, gate_line: str, exitstatus: int) -> str:
+    """Why the run exits as it does, in one line: what failed, or that nothing did."""
+    if gate_line:
+        return f"exit {int(exitstatus)}: {gate_line}"
+    fails, errs, unseen = [], [], []
+    for report in reports:
+        for r in report.results:
+            if r.verdict == FAIL and not r.known:
+                fails.append(r)
+            elif r.verdict == ERROR:
+                errs.append(r)
+            elif r.known_fixed:
+                unseen.append(r)
+    several = len(reports) > 1
+    why = []
+    for found, what in ((fails, "failed"), (errs, "errors"), (unseen, "known Django defects not seen")):
+        if found:
+            versions = f"; Django {', '.join(sorted({r.key.django for r in found}))}" if several else ""
+            why.append(f"{len(found)} {what} ({errors.where(found)}{versions})")
+    if why:
+        return f"exit {int(exitstatus)}: {'; '.join(why)}"
+    known = sum(r.verdict == FAIL for report in reports for r in report.results)
+    return (f"exit {int(exitstatus)}: no check failed or erred"
+            + (f" ({known} known Django defects, each expected)" if known else ""))

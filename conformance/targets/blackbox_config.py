@@ -76,6 +76,11 @@ class BlackBoxConfig:
     def signed_in(self, html: str) -> bool:
         return self.signed_in_text in html
 
+    @property
+    def password_selector(self) -> str:
+        """The login form's password field: a page that still shows it did not sign anyone in."""
+        return next(step.target for step in self.login if step.key == "[login] password_field")
+
     def target_for(self, profile: Profile) -> Target:
         """The site as this profile signs in to it: its policy, and its remember box set its way."""
         site = self

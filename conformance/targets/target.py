@@ -46,6 +46,9 @@ class Target:
     # capability -> why this target does not offer it (targets/capabilities.py)
     lacks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     blackbox: object = None  # targets.blackbox_config.BlackBoxConfig in black-box mode
+    # drivers.sign_ins.SignInPace in black-box mode: how fast the run signs in to this site (one
+    # object for all of a site's targets and the whole run, rehearsal included).
+    sign_in_pace: object = None
 
     @property
     def promise(self) -> Promise:

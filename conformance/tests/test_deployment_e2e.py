@@ -193,8 +193,10 @@ def test_blackbox_mode_catches_a_missing_absolute_timeout(run_suite, tmp_path):
 
 
 @pytest.mark.parametrize("edit, expected, password_ok", [
-    (lambda t: t, "sign-in: signing in set no '__Host-sessionid' cookie (cookies set: csrftoken; landed on *"
-                  "check the credentials in SITE_USERNAME/SITE_PASSWORD*", False),
+    (lambda t: t, "sign-in: the site did not sign the account in: the login form came back (HTTP 200 at "
+                  "https://*/accounts/login/); the page says 'Please enter a correct username and password.*'; "
+                  "no '__Host-sessionid' cookie was set (cookies set: csrftoken): check the credentials in "
+                  "SITE_USERNAME/SITE_PASSWORD*", False),
     (lambda t: t.replace('"#id_password"', '"#id_passwd"'),
      "sign-in: [[]login[]] password_field '#id_passwd': not found on the page, at *accounts/login/ (check *", True),
     (lambda t: t.replace('text = "Signed in as"', 'text = "Welcome back"'),

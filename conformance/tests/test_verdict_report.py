@@ -286,3 +286,19 @@ def test_load_errors_are_one_line(tmp_path, content, message):
 def test_terminal_names_profiles_where_renewal_was_not_judged():
     records = [rec("REN-02", "renewal", "long", "chromium", SKIP), rec("REN-04", "renewal", "long", "chromium", SKIP)]
     assert "  not judged (REN-02 and REN-04 skipped): long" in terminal_lines(records)
+
+
+def _report(*results, django="5.2.19"):
+    return Report(results=tuple(results), django=django, target={}, summary=summarize(results, families()))
+
+
+def test_the_exit_line_says_what_failed_or_that_nothing_did():
+    clean = _report(rec("AGE-01", "cookie-age", "p", "chromium", PASS),
+                    rec("SRV-01", "server-expiry", "p", "chromium", FAIL, known="file backend"))
+    assert terminal.exit_line([clean], "", 0) == "exit 0: no check failed or erred (1 known Django defects, each expected)"
+    broken = _report(rec("AGE-01", "cookie-age", "p", "chromium", FAIL),
+                     rec("REN-04", "renewal", "q", "firefox", ERROR))
+    assert terminal.exit_line([broken], "", 1) == "exit 1: 1 failed (AGE-01 × p); 1 errors (REN-04 × q)"
+    assert terminal.exit_line([clean, _report(django="6.1.3")], "gate 'regressions' against Django 5.2.19: passed "
+                              "(no regressions)", 0) == ("exit 0: gate 'regressions' against Django 5.2.19: passed "
+                                                         "(no regressions)")

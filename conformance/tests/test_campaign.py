@@ -1,0 +1,145 @@
+"""The campaign's handling of what it could not observe (observe/campaign.py), with stand-in
+browsers and scenarios: a scenario cut short is observed again with fewer in flight, each round
+reported; one that hangs is named where it hung; a verdict-bearing observation is never repeated."""
+
+import asyncio
+
+import pytest
+
+from conformance.drivers.sign_ins import SignInRefused
+from conformance.observe import campaign
+from conformance.observe.launch import Launched
+from conformance.observe.scenario import Scenario, ScenarioKey
+from conformance.observe.stage import ScenarioInvalid
+from conformance.targets.target import REFERENCE, Target
+
+TARGET = Target("p", REFERENCE, "http://127.0.0.1:1/", "token", {}, "5.2")
+
+
+def _campaign(fn, name="s"):
+    run = campaign.Campaign({name: Scenario(name, fn)}, {"p": TARGET},
+                            campaign.BrowserSetup(specs={}), phases={})
+    run.browsers = {"chromium": Launched(None, {}, None), "firefox": Launched(None, {}, None)}
+    run.pools = {"chromium": (None, None), "firefox": (None, None)}
+    run.phases["concurrency"] = {"timed": {"chromium": 12, "firefox": 12}}
+    return run
+
+
+def _observe(run, keys):
+    async def go():
+        await run.timed(keys)
+        await run.reobserve(keys)
+    asyncio.run(go())
+
+
+def test_a_scenario_too_busy_at_first_is_observed_again_and_keeps_its_first_observation():
+    calls = []
+
+    async def scenario(stage):
+        calls.append(stage.obs.browser)
+        if calls.count(stage.obs.browser) == 1:
+            raise ScenarioInvalid("the first read reached the server too late")
+
+    run = _campaign(scenario)
+    keys = [ScenarioKey("s", "p", "chromium"), ScenarioKey("s", "p", "firefox")]
+    _observe(run, keys)
+    for key in keys:
+        outcome = run.results[key]
+        assert outcome.unobserved is None and outcome.error is None
+        assert outcome.first_unobserved == campaign.TOO_BUSY and len(outcome.earlier) == 1
+        assert outcome.observation.notes["reobserved"] is True
+    assert run.phases["concurrency"]["reobserve"] == [
+        {"in_flight": 3, "scope": "per browser", "scenarios": 2, "why": {"too busy": 2}, "observed": 2,
+         "s": run.phases["concurrency"]["reobserve"][0]["s"]}]
+
+
+def test_fewer_in_flight_each_round_until_the_bound():
+    in_flight, peak = [0], []
+
+    async def scenario(stage):
+        in_flight[0] += 1
+        peak.append(in_flight[0])
+        await asyncio.sleep(0.01)
+        in_flight[0] -= 1
+        raise ScenarioInvalid("always too late")
+
+    run = _campaign(scenario)
+    keys = [ScenarioKey("s", f"p{i}", b) for i in range(4) for b in ("chromium", "firefox")]
+    run.targets = {f"p{i}": TARGET for i in range(4)}
+    _observe(run, keys)
+    rounds = run.phases["concurrency"]["reobserve"]
+    assert [(r["in_flight"], r["scope"]) for r in rounds] == list(campaign.REOBSERVE_ROUNDS)
+    assert all(r["observed"] == 0 and r["scenarios"] == 8 for r in rounds)
+    # The last rounds ran one scenario at a time in the whole run.
+    last = peak[-8:]
+    assert max(last) == 1, peak
+    for key in keys:
+        assert len(run.results[key].earlier) == len(campaign.REOBSERVE_ROUNDS)
+        assert run.results[key].unobserved == campaign.TOO_BUSY
+
+
+def test_a_verdict_or_an_error_of_the_site_is_not_observed_again():
+    async def scenario(stage):
+        raise RuntimeError("a bug")
+
+    run = _campaign(scenario)
+    key = ScenarioKey("s", "p", "chromium")
+    _observe(run, [key])
+    assert run.results[key].unobserved is None and "internal error" in run.results[key].error
+    assert run.phases["concurrency"]["reobserve"] == [] and not run.results[key].earlier
+
+
+def test_a_refused_sign_in_is_observed_again():
+    tries = []
+
+    async def scenario(stage):
+        tries.append(1)
+        if len(tries) == 1:
+            raise SignInRefused("start: the site refused a sign-in", "HTTP 429 at /login/")
+
+    run = _campaign(scenario)
+    key = ScenarioKey("s", "p", "chromium")
+    _observe(run, [key])
+    assert run.results[key].first_unobserved == campaign.REFUSED and run.results[key].unobserved is None
+
+
+def test_a_scenario_that_hangs_says_where(monkeypatch):
+    monkeypatch.setattr(campaign, "SCENARIO_TIMEOUT_S", 0.2)
+    hung = []
+
+    async def waits_forever():
+        await asyncio.Event().wait()
+
+    async def scenario(stage):
+        if not hung:
+            hung.append(1)
+            await waits_forever()
+
+    run = _campaign(scenario)
+    key = ScenarioKey("s", "p", "chromium")
+    _observe(run, [key])
+    first = run.results[key].earlier[0]
+    assert run.results[key].first_unobserved == campaign.STUCK and first.notes["unobserved"] == campaign.STUCK
+    assert run.results[key].unobserved is None
+
+
+def test_stuck_at_names_the_innermost_line_of_ours():
+    async def inner():
+        await asyncio.Event().wait()
+
+    async def go():
+        task = asyncio.ensure_future(inner())
+        await asyncio.sleep(0.01)
+        where = campaign.stuck_at(task)
+        task.cancel()
+        return where
+
+    where = asyncio.run(go())
+    assert where.startswith("tests/test_campaign.py:") and " inner" in where, where
+
+
+@pytest.mark.parametrize("exc, why", [(ScenarioInvalid("late"), campaign.TOO_BUSY),
+                                      (SignInRefused("refused", "HTTP 429"), campaign.REFUSED),
+                                      (RuntimeError("bug"), None), (None, None)])
+def test_what_counts_as_unobserved(exc, why):
+    assert campaign.unobserved_by(exc) == why
