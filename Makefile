@@ -43,9 +43,13 @@ TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
               $(if $(CONCURRENCY),CONFORMANCE_CONCURRENCY='$(CONCURRENCY)') \
               $(if $(SIGN_IN_RATE),CONFORMANCE_SIGN_IN_RATE='$(SIGN_IN_RATE)')
 
-# make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs
+# make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs;
+# DEPLOY=uvicorn [MODE=black-box]: the project's test deployment on that real server instead
+# (gunicorn, uvicorn, hypercorn, daphne, runserver, nginx+uvicorn), started once, judged N times.
 N ?= 5
 LOAD ?=
+DEPLOY ?=
+MODE ?= probe
 
 .PHONY: conformance matrix test test-tools deps browsers soak bench lock clean
 
@@ -96,7 +100,7 @@ test-tools:
 	  || echo "nginx is missing: the caching-proxy tests will be skipped (apt-get install nginx)"
 
 soak: deps browsers
-	$(PY) -m conformance.tools.soak $(N) $(if $(LOAD),--load) $(ARGS)
+	$(PY) -m conformance.tools.soak $(N) $(if $(LOAD),--load) $(if $(DEPLOY),--deployment '$(DEPLOY)' --mode '$(MODE)') $(ARGS)
 
 # make bench [RUNS=3]: how long the reference matrix takes here, and what bounds it (README "Performance")
 RUNS ?= 3

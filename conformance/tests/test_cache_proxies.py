@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.tests.apparatus.gunicorn import Deployment
+from conformance.tests.apparatus.deployed import Deployment
 from conformance.tests.apparatus.nginx import NGINX, CachingProxy
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from conformance.tests.apparatus.gunicorn import Deployment
+from conformance.tests.apparatus.deployed import Deployment
 
 TOKEN = "deploy-test-token"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.tests.apparatus.gunicorn import Deployment
+from conformance.tests.apparatus.deployed import Deployment
 from conformance.tests.apparatus.suite_env import importable_package  # noqa: F401  (autouse)
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,5 +1,6 @@
-"""A real caching reverse proxy (nginx) in front of the test deployment, over TLS with the
-deployment's own certificate, for the cache-safety family's self-check:
+"""nginx in front of the test deployment, over TLS with the deployment's own certificate: a plain
+reverse proxy terminating TLS (ReverseProxy, the usual production shape: apparatus/servers.py's
+"nginx+uvicorn"), and a caching one (CachingProxy) for the cache-safety family's self-check:
 
 * ``careless``: the speed-up guides' recipe: cache pages for anonymous visitors (bypass the cache
   for requests that carry the session cookie), ignoring Set-Cookie, Cache-Control, Expires and
@@ -57,6 +58,37 @@ http {{
     }}
 }}
 """
+# TLS here, the site behind on plain HTTP, told the request was HTTPS (SECURE_PROXY_SSL_HEADER).
+PLAIN = """
+user root;
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream site {{ server {upstream}; keepalive 16; }}
+    server {{
+        listen 127.0.0.1:{port} ssl http2;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        location / {{
+            proxy_pass http://site;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host:$server_port;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto https;
+        }}
+    }}
+}}
+"""
 CARELESS = """
             # "Cache anonymous pages; logged-in users bypass the cache": the session cookie is
             # what tells them apart, and Set-Cookie, Cache-Control and Vary are ignored.
@@ -72,18 +104,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class CachingProxy:
-    def __init__(self, upstream, careless: bool, cookie: str = "__Host-sessionid"):
-        self.upstream, self.careless, self.cookie = upstream, careless, cookie
-        self.tmp = self.process = self.base_url = None
+class _Nginx:
+    """One nginx process serving a config written into its own temporary folder."""
 
-    def __enter__(self) -> "CachingProxy":
-        self.tmp = Path(tempfile.mkdtemp(prefix="caching-proxy-"))
-        port = _free_port()
-        up = urllib.parse.urlsplit(self.upstream.base_url).netloc
-        (self.tmp / "nginx.conf").write_text(CONFIG.format(
-            tmp=self.tmp, port=port, cert=self.upstream.certfile, key=self.upstream.keyfile, upstream=up,
-            cookie=self.cookie, extra=CARELESS if self.careless else ""))
+    def _start(self, config: str) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="nginx-"))
+        self.port = _free_port()
+        (self.tmp / "nginx.conf").write_text(config.format(tmp=self.tmp, port=self.port, **self._values()))
         self.process = subprocess.Popen([NGINX, "-p", str(self.tmp), "-c", str(self.tmp / "nginx.conf")],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
@@ -91,12 +118,14 @@ class CachingProxy:
             if self.process.poll() is not None:
                 raise RuntimeError(f"nginx exited: {(self.tmp / 'error.log').read_text(errors='replace')[-2000:]}")
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.05)
-        self.base_url = f"https://127.0.0.1:{port}/"
-        return self
+        self.base_url = f"https://127.0.0.1:{self.port}/"
+
+    def _values(self) -> dict:
+        raise NotImplementedError
 
     def __exit__(self, *exc) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -106,3 +135,34 @@ class CachingProxy:
 
     def log(self) -> str:
         return (self.tmp / "access.log").read_text(errors="replace") if self.tmp else ""
+
+
+class ReverseProxy(_Nginx):
+    """TLS at nginx (with the deployment's certificate), the site at `upstream_url` on plain HTTP."""
+
+    def __init__(self, upstream_url: str, certfile, keyfile):
+        self.upstream = urllib.parse.urlsplit(upstream_url).netloc
+        self.certfile, self.keyfile = certfile, keyfile
+        self.tmp = self.process = self.base_url = None
+
+    def _values(self) -> dict:
+        return {"upstream": self.upstream, "cert": self.certfile, "key": self.keyfile}
+
+    def __enter__(self) -> "ReverseProxy":
+        self._start(PLAIN)
+        return self
+
+
+class CachingProxy(_Nginx):
+    def __init__(self, upstream, careless: bool, cookie: str = "__Host-sessionid"):
+        self.upstream, self.careless, self.cookie = upstream, careless, cookie
+        self.tmp = self.process = self.base_url = None
+
+    def _values(self) -> dict:
+        return {"cert": self.upstream.certfile, "key": self.upstream.keyfile,
+                "upstream": urllib.parse.urlsplit(self.upstream.base_url).netloc, "cookie": self.cookie,
+                "extra": CARELESS if self.careless else ""}
+
+    def __enter__(self) -> "CachingProxy":
+        self._start(CONFIG)
+        return self

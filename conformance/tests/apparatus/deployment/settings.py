@@ -1,5 +1,5 @@
 """A production-shaped settings module for the reference site's code: the project's own tests'
-"deployment the suite did not start" (conformance/tests/apparatus/gunicorn.py runs it under
+"deployment the suite did not start" (conformance/tests/apparatus/deployed.py runs it under
 gunicorn over TLS). It stands alone rather than importing target_site.settings, so that module's
 channel for the suite (TARGET_SITE_SESSION) does not apply here and the probe is not installed
 by default.
@@ -25,6 +25,12 @@ Environment:
 * ``DEPLOY_LOGOUT_MENU``: ``1``: the account page's only logout is a POST button inside a
   hidden account menu, opened by a toggle (default ``0``: a GET link and a visible POST form).
 * ``DEPLOY_VARIANT``: a breakage from conformance/tests/apparatus/variants.py.
+* ``DEPLOY_BEHIND_PROXY``: ``1``: served behind a reverse proxy that terminates TLS and says so in
+  X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER), as behind nginx.
+* ``DEPLOY_LOGIN_RATE``: django-ratelimit on the login form's POST, per address (e.g. ``5/10s``):
+  a sign-in over the limit gets HTTP 403, as a throttled login does.
+* ``DEPLOY_LOCKOUT_AFTER``: django-axes locks the account out after this many failed sign-ins; a
+  locked-out sign-in gets HTTP 429 and axes' lockout message.
 * ``CONFORMANCE_PROBE_TOKEN``: the documented staging-only pattern; when
   empty (the default) ``conformance.probe`` is neither installed nor routed.
 """
@@ -111,6 +117,22 @@ ABSOLUTE_SESSION_TIMEOUT = _int_env("DEPLOY_ABSOLUTE_TIMEOUT", 0)
 TIMEOUTS_COUNT_FROM = _choice_env("DEPLOY_TIMEOUT_COUNTS_FROM", ("session", "last_login"))
 if IDLE_SESSION_TIMEOUT or ABSOLUTE_SESSION_TIMEOUT:
     MIDDLEWARE.append("conformance.tests.apparatus.deployment.timeouts.SessionTimeoutMiddleware")
+
+if _flag_env("DEPLOY_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in throttling, as real sites add it: a rate limit on the login view (urls.py), and an
+# account lockout after failed sign-ins (django-axes: its middleware and authentication backend).
+LOGIN_RATE = os.environ.get("DEPLOY_LOGIN_RATE", "").strip()
+LOCKOUT_AFTER = _int_env("DEPLOY_LOCKOUT_AFTER", 0)
+if LOGIN_RATE:
+    RATELIMIT_USE_CACHE = "default"
+if LOCKOUT_AFTER:
+    INSTALLED_APPS.append("axes")
+    MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+    AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+    AXES_FAILURE_LIMIT = LOCKOUT_AFTER
+    AXES_LOCKOUT_PARAMETERS = ["username"]
 
 # Site shapes real sites have (read by urls.py and the templates).
 LOGIN_SHAPE = _choice_env("DEPLOY_LOGIN", ("plain", "remember"))

@@ -50,6 +50,11 @@ if settings.LOGIN_SHAPE == "remember":
 else:
     login_view = auth_views.LoginView.as_view(template_name="deployment/login.html")
 
+if settings.LOGIN_RATE:  # a throttled login, as django-ratelimit's docs show it (HTTP 403 over the limit)
+    from django_ratelimit.decorators import ratelimit
+
+    login_view = ratelimit(key="ip", rate=settings.LOGIN_RATE, method="POST", block=True)(login_view)
+
 urlpatterns = [
     path("", lambda request: redirect("account"), name="home"),
     path("accounts/login/", login_view, name="login"),

@@ -1,12 +1,13 @@
-"""A deployment the suite did not start: target_site under gunicorn, over TLS.
+"""A deployment the suite did not start: target_site served by a real server, over TLS.
 
 ``Deployment`` runs the reference site's code with the production-shaped settings
-module ``conformance.tests.apparatus.deployment.settings`` behind gunicorn, with a throwaway
-self-signed certificate and a fresh SQLite database holding one user, all in a
-temporary directory removed on exit::
+module ``conformance.tests.apparatus.deployment.settings``, served by one of the servers of
+apparatus/servers.py (gunicorn by default; uvicorn, hypercorn, daphne, runserver, or uvicorn
+behind nginx), with a throwaway self-signed certificate and a fresh SQLite database holding one
+user, all in a temporary directory removed on exit::
 
-    with Deployment(token="s3cret") as dep:
-        dep.base_url   # "https://127.0.0.1:PORT/"
+    with Deployment(token="s3cret", server="uvicorn") as dep:
+        dep.base_url   # "https://127.0.0.1:PORT/" (runserver: http://)
         dep.certfile   # the self-signed certificate (trust it, or don't verify)
         dep.ssl_context()  # an ssl.SSLContext trusting exactly that certificate
 
@@ -25,6 +26,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from .nginx import ReverseProxy
+from .servers import SERVERS, Endpoint
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SETTINGS_MODULE = "conformance.tests.apparatus.deployment.settings"
@@ -46,6 +50,9 @@ _SCRUBBED = (
     "DEPLOY_CACHE_DIR",
     "DEPLOY_USERNAME",
     "DEPLOY_PASSWORD",
+    "DEPLOY_BEHIND_PROXY",
+    "DEPLOY_LOGIN_RATE",
+    "DEPLOY_LOCKOUT_AFTER",
 )
 
 _CREATE_USER = """
@@ -106,9 +113,10 @@ def _is_ip(host):
 
 
 class Deployment:
-    """Context manager: target_site + deployment_settings under gunicorn over TLS.
+    """Context manager: target_site + deployment_settings served by a real server (over TLS).
 
     Parameters (all keyword-friendly):
+      server: a name from apparatus/servers.py (default "gunicorn").
       token: probe token; None (default) leaves conformance.probe uninstalled.
       username, password: the one user created in the fresh database
         (password defaults to a random one; read it back from ``.password``).
@@ -128,6 +136,10 @@ class Deployment:
         browser opens connections before it needs them, and an idle TLS connection holds a gthread
         thread during its handshake: with 4 threads, two browsers' pooled contexts stalled
         sign-ins for 30 s (measured), so 16.
+      login_rate: DEPLOY_LOGIN_RATE: django-ratelimit on the login form's POST per address
+        (e.g. "5/10s"; None: no limit); refused sign-ins get HTTP 403.
+      lockout_after: DEPLOY_LOCKOUT_AFTER: django-axes locks the account out after this many failed
+        sign-ins (None: no lockout); a locked-out sign-in gets HTTP 429.
       env: extra environment for the site (e.g. TARGET_SITE_SECRET_KEY).
       start_timeout: seconds to wait for the login page to answer.
     """
@@ -136,6 +148,7 @@ class Deployment:
         self,
         token=None,
         *,
+        server="gunicorn",
         username="alice",
         password=None,
         host="127.0.0.1",
@@ -148,9 +161,16 @@ class Deployment:
         timeouts_from="session",
         workers=2,
         threads=16,
+        login_rate=None,
+        lockout_after=None,
         env=None,
         start_timeout=20.0,
     ):
+        if server not in SERVERS:
+            raise ValueError(f"server must be one of {', '.join(SERVERS)}, got {server!r}")
+        self.server = SERVERS[server]
+        self.login_rate, self.lockout_after = login_rate, lockout_after
+        self._proxy = None
         self.token = token or None
         self.username = username
         self.password = password or secrets.token_urlsafe(12)
@@ -200,10 +220,14 @@ class Deployment:
             for attempt in range(3):
                 self.port = _free_port(self.host)
                 shown = f"[{self.host}]" if ":" in self.host else self.host
-                self.base_url = f"https://{shown}:{self.port}/"
+                self.base_url = f"{'https' if self.server.tls else 'http'}://{shown}:{self.port}/"
                 self._spawn()
-                if self._wait_ready(retry_on_bind_failure=attempt < 2):
+                if self._wait_listening(retry_on_bind_failure=attempt < 2):
                     break
+            if self.server.behind:  # TLS at nginx, the site behind it on plain HTTP
+                self._proxy = ReverseProxy(self.base_url, self.certfile, self.keyfile).__enter__()
+                self.base_url = self._proxy.base_url
+            self._wait_ready()
         except BaseException:
             self.stop()
             raise
@@ -211,6 +235,9 @@ class Deployment:
         return self
 
     def stop(self):
+        if self._proxy is not None:
+            self._proxy.__exit__(None, None, None)
+            self._proxy = None
         self._kill()
         if self._log is not None:
             self._log.close()
@@ -260,6 +287,12 @@ class Deployment:
             env["DEPLOY_ABSOLUTE_TIMEOUT"] = str(int(self.absolute_timeout))
         if self.token:
             env["CONFORMANCE_PROBE_TOKEN"] = self.token
+        if self.server.behind:
+            env["DEPLOY_BEHIND_PROXY"] = "1"
+        if self.login_rate:
+            env["DEPLOY_LOGIN_RATE"] = self.login_rate
+        if self.lockout_after:
+            env["DEPLOY_LOCKOUT_AFTER"] = str(int(self.lockout_after))
         env.update(self.extra_env)
         return env
 
@@ -279,19 +312,12 @@ class Deployment:
         if self._log is not None:
             self._log.close()
         self._log = open(self.log_path, "wb")  # one attempt per log
-        cmd = [
-            sys.executable, "-m", "gunicorn", "target_site.wsgi:application",
-            "--bind", f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}",
-            "--certfile", str(self.certfile), "--keyfile", str(self.keyfile),
-            "--workers", str(self.workers), "--threads", str(self.threads),
-            "--chdir", str(REPO_ROOT),
-            "--worker-tmp-dir", str(self.tmpdir),
-            "--no-control-socket",  # else every instance shares ~/.gunicorn/gunicorn.ctl
-            "--graceful-timeout", "3",
-            "--access-logfile", "-", "--error-logfile", "-",
-        ]  # fmt: skip
+        tls = self.server.tls
+        cmd = self.server.command(Endpoint(
+            self.host, self.port, str(self.certfile) if tls else None, str(self.keyfile) if tls else None,
+            self.workers, self.threads, str(self.tmpdir), str(REPO_ROOT)))
         self._proc = subprocess.Popen(
-            cmd, cwd=REPO_ROOT, env=self._env(),
+            cmd, cwd=REPO_ROOT, env={**self._env(), "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
@@ -305,40 +331,47 @@ class Deployment:
                 proc.kill()
                 proc.wait(timeout=10)
 
-    def _wait_ready(self, retry_on_bind_failure):
-        """True once the login page answers; False if the bind was lost (retry)."""
+    def _wait_listening(self, retry_on_bind_failure):
+        """True once the server's log says it listens; False if the bind was lost (retry). Only
+        then is the site polled: before that, whatever else is listening there (a lost port race)
+        would answer instead."""
+        deadline = time.monotonic() + self.start_timeout
+        name = self.server.name
+        while time.monotonic() < deadline:
+            code = self._proc.poll()
+            log = self.log()
+            if code is not None:
+                self._proc = None
+                if retry_on_bind_failure and "in use" in log:
+                    return False
+                raise DeploymentError(f"{name} exited with {code} before serving:\n{log}")
+            if "in use" in log and retry_on_bind_failure:
+                # gunicorn would retry the taken port for ~5 s, deaf to SIGTERM; it has no workers
+                # yet, so SIGKILL leaves nothing behind.
+                self._kill(force=True)
+                return False
+            if self.server.listening in log:
+                return True
+            time.sleep(0.05)
+        raise DeploymentError(f"{name} did not listen within {self.start_timeout} s:\n{self.log()}")
+
+    def _wait_ready(self):
+        """Until the login page answers 200 (through the proxy, when there is one)."""
         context = ssl._create_unverified_context()
         deadline = time.monotonic() + self.start_timeout
         url = self.url("accounts/login/")
         last = None
         while time.monotonic() < deadline:
-            code = self._proc.poll()
-            if code is not None:
-                log = self.log()
-                self._proc = None
-                if retry_on_bind_failure and "Address already in use" in log:
-                    return False
-                raise DeploymentError(f"gunicorn exited with {code} before serving:\n{log}")
-            # Only poll once gunicorn holds the port: before that, whatever else
-            # is listening there (a lost port race) would answer instead.
-            log = self.log()
-            if "Address already in use" in log and retry_on_bind_failure:
-                # gunicorn would retry the taken port for ~5 s, deaf to SIGTERM; it
-                # has no workers yet, so SIGKILL leaves nothing behind.
-                self._kill(force=True)
-                return False
-            if "Listening at:" not in log:
-                last = "gunicorn not listening yet"
-                time.sleep(0.05)
-                continue
+            if self._proc is None or self._proc.poll() is not None:
+                raise DeploymentError(f"{self.server.name} exited before serving:\n{self.log()}")
             try:
                 with urllib.request.urlopen(url, context=context, timeout=2) as resp:
                     if resp.status == 200:
-                        return True
+                        return
                     last = f"HTTP {resp.status}"
             except urllib.error.HTTPError as exc:
                 last = f"HTTP {exc.code}"
-                if exc.code >= 400 and exc.code != 503:
+                if exc.code >= 400 and exc.code not in (502, 503):
                     raise DeploymentError(f"{url} answered {exc.code}:\n{self.log()}") from exc
             except (OSError, ssl.SSLError) as exc:
                 last = repr(exc)
