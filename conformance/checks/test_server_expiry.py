@@ -73,6 +73,10 @@ async def absolute(stage: Stage) -> None:
         again = asyncio.create_task(sign_in_again())
         try:
             last, n = await _busy(stage, v, start, step, ends - timing.BEFORE_EXPIRY_S, "keepalive")
+            if not again.done():  # waiting for it, the session would idle: judged another time
+                raise ScenarioInvalid("the same account's second sign-in had not happened before the absolute "
+                                      "timeout: the machine, or the site's sign-in, was too slow to judge this "
+                                      "scenario")
             await again
         finally:
             again.cancel()

@@ -35,6 +35,7 @@ NO_ANONYMOUS_SESSION = "no_anonymous_session"  # an obs note: where the visitor 
 async def fixation(stage: Stage) -> None:
     """An anonymous visitor holding a session signs in; then the value they held before is replayed."""
     async with stage.visitor() as v:
+        await v.reserve_sign_in()  # the sign-in must follow the anonymous visit within its session's age
         before = await v.anonymous("anonymous")
         held = before.jar_cookie(stage.cookie)
         if held is None:

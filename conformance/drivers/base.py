@@ -74,6 +74,10 @@ class Driver(abc.ABC):
         """Sign in within the session this context holds (login()'s cycle_key(): the probe's
         signin/; the site's login form). Unlike start(), it keeps what the context holds."""
 
+    async def reserve_sign_in(self) -> None:
+        """Wait now for the turn of this visitor's next sign-in (a scenario whose sign-in must follow
+        another step closely); only a driver that signs in through the site's form has turns."""
+
     @abc.abstractmethod
     async def replay(self, label: str, value: str) -> Exchange:
         """Ask the server about this session cookie value alone, from this context (cleared: it

@@ -24,13 +24,20 @@ from ..targets.probe_client import TLS_HINT
 from ..targets.target import VISIT, Target, fresh, plain, with_param
 from .base import Driver, DriverError
 from .page_steps import StepFailed, act, visible, why
-from .sign_ins import SignInRefused
+from .sign_ins import PATIENCE_S, WAITED, SignInRefused
 
 
 class BlackBoxDriver(Driver):
     """Acts through the site's own pages instead of the probe."""
 
     _landed = (0, "")  # the last navigation's final document: (status, URL)
+    _reserved = False  # reserve_sign_in() took the next sign-in's turn already
+
+    async def reserve_sign_in(self) -> None:
+        pace = self.target.sign_in_pace
+        if pace is not None:
+            self.obs.notes[WAITED] = self.obs.notes.get(WAITED, 0.0) + await pace.turn(self.target.base_url)
+            self._reserved = True
 
     @classmethod
     def lacks(cls, target: Target) -> Mapping[str, str]:
@@ -51,20 +58,25 @@ class BlackBoxDriver(Driver):
         """Sign in through the login form, at the run's pace (drivers/sign_ins.py). A sign-in the site
         did not take is not a verdict: with no session there is nothing to judge. It is dropped, so no
         check reads it as the site's, and said as the site answered it."""
-        pace, site = self.target.sign_in_pace, self.target.base_url
-        if pace is not None:
-            await pace.turn(site)
-        exchange = await self._perform(label, "start", self.site.login, record_pages=False)
-        answer = await self._refusal(exchange, needs_cookie)
-        if answer is None:
-            if pace is not None:
-                pace.succeeded(site)
-            return exchange
-        self.obs.exchanges.remove(exchange)
-        refused = pace.refused(site, answer) if pace is not None else None
-        if refused is not None:
-            raise SignInRefused(f"{label}: {refused}", refused.answer)
-        raise DriverError(f"{label}: the site did not sign the account in: {answer}: {self._fix_for(exchange)}")
+        pace, site, began = self.target.sign_in_pace, self.target.base_url, time.time()
+        while True:
+            if self._reserved:
+                self._reserved = False
+            elif pace is not None:
+                self.obs.notes[WAITED] = self.obs.notes.get(WAITED, 0.0) + await pace.turn(site)
+            exchange = await self._perform(label, "start", self.site.login, record_pages=False)
+            answer = await self._refusal(exchange, needs_cookie)
+            if answer is None:
+                if pace is not None:
+                    pace.succeeded(site)
+                return exchange
+            self.obs.exchanges.remove(exchange)
+            refused = pace.refused(site, answer) if pace is not None else None
+            if refused is None:
+                raise DriverError(f"{label}: the site did not sign the account in: {answer}: {self._fix_for(exchange)}")
+            if time.time() - began > PATIENCE_S:
+                raise SignInRefused(f"{label}: {refused}", refused.answer)
+            # Refused after accepting the same account before: again at the slower pace.
 
     async def _refusal(self, exchange: Exchange, needs_cookie: bool) -> str | None:
         """What the site answered a sign-in it did not take, in its own words; None when it took it:

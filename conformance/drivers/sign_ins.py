@@ -5,7 +5,9 @@ times. A site may refuse that: a login rate limit (django-ratelimit, allauth's "
 account lockout, or SQLite locking up under sign-ins submitted in the same second. Sign-ins are
 therefore spaced evenly (--sign-in-rate, default 2 a second), and when the site refuses one after
 it accepted others with the same credentials, the pace halves for the rest of the run and the
-scenario is observed again (SignInRefused): the site's behaviour, not a verdict, and not bad input.
+sign-in is tried again at it, for up to PATIENCE_S; still refused, the scenario is observed again
+later (SignInRefused). Nothing has happened in a scenario before its sign-in, so waiting for one is
+no retry of an observation: the site's behaviour, not a verdict, and not bad input.
 The first sign-in failing is bad input (the black-box rehearsal says so, observe/preflight.py).
 
 One pace per run, shared by the rehearsal and the campaign (each in its own event loop, one after
@@ -28,6 +30,10 @@ PERIOD_S = {"s": 1, "m": 60, "h": 3600}
 # Slowing down after refusals stops here: a site that refuses one sign-in a minute is judged
 # on the re-observations, or its errors say why.
 SLOWEST_INTERVAL_S = 60.0
+# How long one sign-in the site refuses is tried again, ever more slowly, before the scenario is
+# given up for this round: longer than a minute, the usual window of a login rate limit.
+PATIENCE_S = 75.0
+WAITED = "sign_in_wait_s"  # an observation's note: time spent waiting for sign-in turns
 
 
 class SignInRefused(DriverError):
@@ -63,13 +69,15 @@ class SignInPace:
     def __post_init__(self) -> None:
         self.interval = interval_of(self.rate)
 
-    async def turn(self, site: str) -> None:
-        """Wait for this site's next sign-in slot (reserved before waiting: one event loop)."""
+    async def turn(self, site: str) -> float:
+        """Wait for this site's next sign-in slot (reserved before waiting: one event loop); returns
+        how long that took."""
         now = time.time()
         at = max(now, self._next.get(site, 0.0))
         self._next[site] = at + self.interval
         if at > now:
             await asyncio.sleep(at - now)
+        return at - now
 
     def succeeded(self, site: str) -> None:
         self.accepted[site] += 1
@@ -85,10 +93,10 @@ class SignInPace:
         self.refusals.append((site, answer, self.interval))
         return SignInRefused(
             f"the site refused a sign-in ({answer}) after accepting {self.accepted[site]} with the same "
-            f"credentials: it limits repeated or concurrent sign-ins (a login rate limit, an account lockout, "
-            f"a locked database). Signing in more slowly (one every {self.interval:.1f} s) and observing this "
-            f"again; if it goes on, give the site's limit with --sign-in-rate (make SIGN_IN_RATE=), or exempt "
-            f"the test account", answer)
+            f"credentials, and went on refusing it for {PATIENCE_S:.0f} s: it limits repeated or concurrent "
+            f"sign-ins (a login rate limit, an account lockout, a locked database). The run signs in more "
+            f"slowly now (one every {self.interval:.1f} s); give the site's limit with --sign-in-rate "
+            f"(make SIGN_IN_RATE=), or exempt the test account", answer)
 
     def describe(self) -> dict:
         """For the report: the pace asked for and used, and what the site refused."""

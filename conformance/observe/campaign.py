@@ -23,7 +23,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from ..drivers import DriverError
-from ..drivers.sign_ins import SignInRefused
+from ..drivers.sign_ins import WAITED, SignInRefused
 from ..exchange import Observation
 from .launch import launch
 from .pool import ContextPool
@@ -101,14 +101,20 @@ def unobserved_by(exc: BaseException | None) -> str | None:
     return None
 
 
-async def _guarded(scenario: str, coro) -> tuple[str | None, str | None]:
+async def _guarded(scenario: str, coro, observations: list[Observation]) -> tuple[str | None, str | None]:
     """Run a scenario; its failure becomes a message, and whether it only could not be observed. A
     bug in one scenario must not take the others down with it, so everything is caught here, and
-    reported."""
+    reported. Its time limit does not count waiting for sign-in turns (drivers/sign_ins.py)."""
     task = asyncio.ensure_future(coro)
+    began = time.time()
+
+    def left() -> float:
+        return began + SCENARIO_TIMEOUT_S + sum(o.notes.get(WAITED, 0.0) for o in observations) - time.time()
+
     try:
-        done, _ = await asyncio.wait({task}, timeout=SCENARIO_TIMEOUT_S)
-        if not done:  # a browser call that never returned: where, for the report
+        while not task.done() and left() > 0:
+            await asyncio.wait({task}, timeout=left())
+        if not task.done():  # a browser call that never returned: where, for the report
             where = stuck_at(task)
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
@@ -219,11 +225,11 @@ class Campaign:
         stage = self.stage(key, self.pools[key.browser])
         scenario = self.scenarios[key.scenario]
         if gate is None:
-            error, unobserved = await _guarded(scenario.name, scenario.run(stage))
+            error, unobserved = await _guarded(scenario.name, scenario.run(stage), [stage.obs])
         else:
             async with gate:
                 stage.obs.started_at = time.time()
-                error, unobserved = await _guarded(scenario.name, scenario.run(stage))
+                error, unobserved = await _guarded(scenario.name, scenario.run(stage), [stage.obs])
         stage.obs.finished_at = time.time()
         return Outcome(stage.obs, error, unobserved)
 
@@ -267,7 +273,7 @@ class Campaign:
         scenario = self.scenarios[name]
         for batch in restart_batches(keys, self.targets):
             stages = [self.stage(k, in_flight=in_flight) for k in batch]
-            error, unobserved = await _guarded(scenario.name, scenario.run(stages))
+            error, unobserved = await _guarded(scenario.name, scenario.run(stages), [st.obs for st in stages])
             for key, stage in zip(batch, stages):
                 stage.obs.finished_at = time.time()
                 failure = None if isinstance(stage.failure, NoSessionCookie) else stage.failure

@@ -156,3 +156,54 @@ def test_sign_in_from_a_shops_anonymous_session_cycles_the_key(judge_site):
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
     for check_id in ("AUTH-01", "AUTH-02"):
         assert set(_verdicts(result.report, check_id).values()) == {"pass"}, check_id
+
+
+SHORT_SLIDING = dict(age=4, sliding="true")
+PACED_CHECKS = ("--check", "AGE-0[14]", "--check", "SRV-0[124]", "--check", "REN-0[125]", "--check", "CACHE-0[1234]")
+
+
+def test_a_login_rate_limit_slows_the_run_down_and_every_check_is_still_judged(judge_site):
+    """django-ratelimit allows 3 sign-ins in 15 s per address; the run needs ten in its first seconds.
+    The site refuses the rest (HTTP 403); the run slows down, signs in again, and judges everything."""
+    with Deployment(token=None, login_rate="3/15s", session_cookie_age=4, save_every_request=True) as site:
+        result = judge_site(site, lambda t: _policy(t, **SHORT_SLIDING), *PACED_CHECKS)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
+    sign_ins = result.report["timings"]["sign_ins"]
+    assert sign_ins["refused"] >= 1 and sign_ins["final_interval_s"] > sign_ins["interval_s"], sign_ins
+    assert all(r["verdict"] not in ("error", "fail") for r in result.report["results"])
+    result.stdout.fnmatch_lines(["sign-ins: * accepted, at most one every 0.5 s (--sign-in-rate 2/s); the site "
+                                 "refused * (the site answered HTTP 403 at https://*/accounts/login/*), so the run "
+                                 "slowed to one every * s"])
+
+
+def test_the_sites_own_limit_given_as_the_pace_is_never_exceeded(judge_site):
+    with Deployment(token=None, login_rate="3/15s", session_cookie_age=4, save_every_request=True) as site:
+        result = judge_site(site, lambda t: _policy(t, **SHORT_SLIDING), "--check", "AGE-0[14]",
+                            "--check", "SRV-02", "--sign-in-rate", "1/5s")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
+    assert result.report["timings"]["sign_ins"]["refused"] == 0
+
+
+def test_a_correct_site_behind_an_account_lockout_is_clean(judge_site):
+    """django-axes counts failed sign-ins only: the suite's, all with the right password, never lock it."""
+    with Deployment(token=None, lockout_after=2, session_cookie_age=4, save_every_request=True) as site:
+        result = judge_site(site, lambda t: _policy(t, **SHORT_SLIDING), "--check", "AGE-0[14]", "--check", "SRV-02",
+                            "--check", "AUTH-03")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
+
+
+def test_a_locked_out_account_is_said_as_the_site_says_it(judge_site, pytester):
+    """A first sign-in that fails is bad input, one line; its words are the site's: here django-axes'
+    lockout (after one failed sign-in with a wrong password), HTTP 429."""
+    with Deployment(token=None, lockout_after=1) as site:
+        right = site.password
+        site.password = "wrong"
+        assert judge_site(site, lambda t: t, "--check", "AGE-01").ret == pytest.ExitCode.USAGE_ERROR
+        site.password = right
+        result = judge_site(site, lambda t: t, "--check", "AGE-01")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    line = [line for line in result.stderr.lines if line.strip()][-1]
+    assert fnmatch.fnmatch(line, "ERROR: black-box sign-in failed in chromium: sign-in: the site did not sign the "
+                                 "account in: the site answered HTTP 429 at https://*/accounts/login/; the page says "
+                                 "'Account locked: too many login attempts.*'*: the site refuses this sign-in (HTTP "
+                                 "429): is the account locked out, or this address rate-limited?*"), line
