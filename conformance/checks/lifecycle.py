@@ -28,13 +28,14 @@ async def lifecycle(stage: Stage) -> None:
         stage.require_before(live, stage.server_alive_until(start) - early, "the live replay")
         if p.server_waitable:
             # SRV-04: still honoured just before its age (signed cookies: a second earlier still,
-            # their stamp is whole seconds). Planned from the latest moment the save can have
-            # happened, so that less than BEFORE_EXPIRY_S is left however late it was; judged
-            # only if it reached the server before the earliest moment the session may end.
+            # their stamp is whole seconds). Planned BEFORE_EXPIRY_S before the earliest moment the
+            # session may end, and a refusal judged only if it reached the server before that
+            # moment: with the probe's clock that is when the save was handled; without it (a
+            # sign-in whose password hashing takes a second) when its request left, else no
+            # refusal could ever be judged.
             stamp = early if p.client_side_store else 0.0
             honoured_until = stage.server_alive_until(start) - stamp
-            await timing.until(stage.server_deadline(start, margin=0) - stamp - timing.BEFORE_EXPIRY_S,
-                               stage.obs, "before server deadline")
+            await timing.until(honoured_until - timing.BEFORE_EXPIRY_S, stage.obs, "before server deadline")
             last = await stage.replay("replay-before-expiry", stage.latest_value())
             stage.require_before(last, honoured_until, "the replay before expiry")
         if p.waitable:

@@ -9,7 +9,7 @@ from playwright.async_api import BrowserContext
 
 from ..exchange import Observation
 from ..targets.target import BLACK_BOX, PROBE, REFERENCE, Target
-from .base import Driver, DriverError
+from .base import Driver, DriverError, TooSlow
 from .blackbox import BlackBoxDriver
 from .probe import ProbeDriver
 
@@ -26,4 +26,4 @@ def with_driver_lacks(target: Target) -> Target:
     return dataclasses.replace(target, lacks={**DRIVERS[target.mode].lacks(target), **target.lacks})
 
 
-__all__ = ["Driver", "DriverError", "open_driver", "with_driver_lacks", "DRIVERS"]
+__all__ = ["Driver", "DriverError", "TooSlow", "open_driver", "with_driver_lacks", "DRIVERS"]

@@ -29,6 +29,10 @@ class DriverError(Exception):
     """A request did not get an answer the driver can use: a setup problem, never a verdict."""
 
 
+class TooSlow(DriverError):
+    """The browser did not do it in the time allowed (a busy machine): observed again, not a verdict."""
+
+
 class Driver(abc.ABC):
     """One browsing context (and its page) acting for a scenario on one target."""
 
@@ -129,7 +133,7 @@ class Driver(abc.ABC):
             if state["shown"] and state["shown"]["at"] >= left_at and state["ready"] == "complete":
                 break
         else:
-            raise DriverError(f"{label}: the Back button did not bring a page back within {BACK_POLLS / 10:.0f} s")
+            raise TooSlow(f"{label}: the Back button did not bring a page back within {BACK_POLLS / 10:.0f} s")
         return {"label": label, "from_back_forward_cache": bool(state["shown"].get("persisted")),
                 "url": self._page.url, "shows": await self.shown()}
 

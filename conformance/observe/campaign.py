@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
-from ..drivers import DriverError
+from ..drivers import DriverError, TooSlow
 from ..drivers.sign_ins import WAITED, SignInRefused
 from ..exchange import Observation
 from .launch import launch
@@ -94,7 +94,7 @@ def _describe(scenario: str, exc: BaseException) -> str:
 
 def unobserved_by(exc: BaseException | None) -> str | None:
     """Whether this failure means the observation could not be made (and may be made again)."""
-    if isinstance(exc, ScenarioInvalid):
+    if isinstance(exc, (ScenarioInvalid, TooSlow)):
         return TOO_BUSY
     if isinstance(exc, SignInRefused):
         return REFUSED
