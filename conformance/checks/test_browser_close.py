@@ -18,6 +18,7 @@ from conformance.judge.check import SESSIONS, Family, Run, check
 from conformance.judge.verdict import Verdict, judge
 from conformance.observe.scenario import scenario
 from conformance.observe.stage import NoSessionCookie, ScenarioInvalid, Stage
+from conformance.observe.watchdog import Stuck, bounded
 from conformance.targets.capabilities import RELAUNCH
 
 FAMILY = Family("browser-close", "Browser-length session cookies are gone after the browser restarts (a new context, "
@@ -44,10 +45,10 @@ async def _each(stages: list[Stage], context, step) -> None:
             return
         page = await pages.get()
         try:
-            await step(stage, open_driver(stage.target, stage.obs, context, page))
+            await bounded(step(stage, open_driver(stage.target, stage.obs, context, page)), what=stage.target.profile)
         except NoSessionCookie:
             stage.failure = NoSessionCookie()
-        except (ScenarioInvalid, DriverError, PlaywrightError) as exc:
+        except (ScenarioInvalid, DriverError, PlaywrightError, Stuck) as exc:
             stage.failure = exc  # one target's trouble must not stop the others
         finally:
             pages.put_nowait(page)

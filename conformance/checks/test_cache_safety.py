@@ -28,6 +28,7 @@ from conformance.judge.verdict import Verdict, judge
 from conformance.observe import timing
 from conformance.observe.scenario import scenario
 from conformance.observe.stage import ScenarioInvalid, Stage
+from conformance.observe.watchdog import Stuck, bounded
 from conformance.targets.capabilities import BACK_FORWARD_CACHE, LOGOUT, NEVER_CACHE_PAGE, PUBLIC_PAGE
 from conformance.targets.promises import promise_for
 
@@ -175,21 +176,27 @@ async def cache_back(stages: list[Stage]) -> None:
 
         async def one(stage: Stage) -> None:
             async with gate:
-                context = await browser.new_context(**stage.context_args)
                 try:
-                    await context.add_init_script(PAGESHOW_SCRIPT)
-                    v = open_driver(stage.target, stage.obs, context, await context.new_page())
-                    stage.obs.notes["control"] = control
-                    await v.arrive()
-                    welcome = await v.visit("back-welcome", "welcome")
-                    account = await v.visit("back-account", "account")
-                    _require_session_shown(stage, welcome, account)
-                    await v.visit("back-logout", "logout")
-                    stage.obs.notes["back"] = await v.back("back")
-                except (DriverError, ScenarioInvalid, PlaywrightError) as exc:
-                    stage.failure = exc  # this target only: the others go on
-                finally:
-                    await context.close()
+                    await bounded(walk(stage), what=f"the walk on {stage.target.profile}")
+                except Stuck as exc:
+                    stage.failure = exc
+
+        async def walk(stage: Stage) -> None:
+            context = await browser.new_context(**stage.context_args)
+            try:
+                await context.add_init_script(PAGESHOW_SCRIPT)
+                v = open_driver(stage.target, stage.obs, context, await context.new_page())
+                stage.obs.notes["control"] = control
+                await v.arrive()
+                welcome = await v.visit("back-welcome", "welcome")
+                account = await v.visit("back-account", "account")
+                _require_session_shown(stage, welcome, account)
+                await v.visit("back-logout", "logout")
+                stage.obs.notes["back"] = await v.back("back")
+            except (DriverError, ScenarioInvalid, PlaywrightError) as exc:
+                stage.failure = exc  # this target only: the others go on
+            finally:
+                await context.close()
 
         # Targets side by side, each in its own context (own cookies; no deadlines to keep).
         await asyncio.gather(*(one(stage) for stage in stages))

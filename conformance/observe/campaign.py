@@ -29,6 +29,7 @@ from .launch import launch
 from .pool import ContextPool
 from .scenario import Scenario, ScenarioKey
 from .stage import NoSessionCookie, ScenarioInvalid, Stage
+from .watchdog import STAGE_TIMEOUT_S, Stuck, abandon, stuck_at
 
 SCENARIO_TIMEOUT_S = 120.0
 # Scenarios in flight per browser (--concurrency). Each costs ~0.3 s of CPU over ~5 s of mostly
@@ -83,7 +84,7 @@ class Outcome:
 
 
 def _describe(scenario: str, exc: BaseException) -> str:
-    if isinstance(exc, (ScenarioInvalid, DriverError)):
+    if isinstance(exc, (ScenarioInvalid, DriverError, Stuck)):
         return f"{scenario}: {exc}"
     if isinstance(exc, asyncio.TimeoutError):
         return f"{scenario}: did not finish within {SCENARIO_TIMEOUT_S:.0f} s"
@@ -96,6 +97,8 @@ def unobserved_by(exc: BaseException | None) -> str | None:
     """Whether this failure means the observation could not be made (and may be made again)."""
     if isinstance(exc, (ScenarioInvalid, TooSlow)):
         return TOO_BUSY
+    if isinstance(exc, Stuck):
+        return STUCK
     if isinstance(exc, SignInRefused):
         return REFUSED
     return None
@@ -104,39 +107,27 @@ def unobserved_by(exc: BaseException | None) -> str | None:
 async def _guarded(scenario: str, coro, observations: list[Observation]) -> tuple[str | None, str | None]:
     """Run a scenario; its failure becomes a message, and whether it only could not be observed. A
     bug in one scenario must not take the others down with it, so everything is caught here, and
-    reported. Its time limit does not count waiting for sign-in turns (drivers/sign_ins.py)."""
+    reported. Its time limit does not count waiting for sign-in turns (drivers/sign_ins.py); a
+    grouped one's grows with its targets (each of which is bounded on its own: watchdog.bounded)."""
     task = asyncio.ensure_future(coro)
-    began = time.time()
+    began, limit = time.time(), SCENARIO_TIMEOUT_S + STAGE_TIMEOUT_S * (len(observations) - 1)
 
     def left() -> float:
-        return began + SCENARIO_TIMEOUT_S + sum(o.notes.get(WAITED, 0.0) for o in observations) - time.time()
+        return began + limit + sum(o.notes.get(WAITED, 0.0) for o in observations) - time.time()
 
     try:
         while not task.done() and left() > 0:
             await asyncio.wait({task}, timeout=left())
         if not task.done():  # a browser call that never returned: where, for the report
             where = stuck_at(task)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            return f"{scenario}: did not finish within {SCENARIO_TIMEOUT_S:.0f} s (stuck at {where})", STUCK
+            await abandon(task)
+            return f"{scenario}: did not finish within {limit:.0f} s (stuck at {where})", STUCK
         task.result()
     except NoSessionCookie:
         return None, None  # the checks report the missing cookie from the start exchange
     except Exception as exc:
         return _describe(scenario, exc), unobserved_by(exc)
     return None, None
-
-
-def stuck_at(task: asyncio.Task) -> str:
-    """Where a task waits: its innermost line of this package, and its innermost line of all."""
-    frames = task.get_stack(limit=200)
-    ours = [f for f in frames if "/conformance/" in f.f_code.co_filename]
-
-    def line(frame) -> str:
-        path = frame.f_code.co_filename
-        return f"{'/'.join(path.split('/')[-2:])}:{frame.f_lineno} {frame.f_code.co_name}"
-
-    return ", ".join(dict.fromkeys(line(f) for f in ours[-1:] + frames[-1:])) or "an unknown await"
 
 
 def own_durations(keys: list[ScenarioKey], results: dict) -> dict:

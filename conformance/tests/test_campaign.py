@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from conformance.drivers.sign_ins import SignInRefused
-from conformance.observe import campaign
+from conformance.observe import campaign, watchdog
 from conformance.observe.launch import Launched
 from conformance.observe.scenario import Scenario, ScenarioKey
 from conformance.observe.stage import ScenarioInvalid
@@ -130,7 +130,7 @@ def test_stuck_at_names_the_innermost_line_of_ours():
     async def go():
         task = asyncio.ensure_future(inner())
         await asyncio.sleep(0.01)
-        where = campaign.stuck_at(task)
+        where = watchdog.stuck_at(task)
         task.cancel()
         return where
 
@@ -143,3 +143,13 @@ def test_stuck_at_names_the_innermost_line_of_ours():
                                       (RuntimeError("bug"), None), (None, None)])
 def test_what_counts_as_unobserved(exc, why):
     assert campaign.unobserved_by(exc) == why
+
+
+def test_a_stage_of_a_grouped_scenario_is_bounded_on_its_own():
+    async def go():
+        async def forever():
+            await asyncio.Event().wait()
+        with pytest.raises(watchdog.Stuck, match=r"the walk did not finish within 0 s \(stuck at tests/test_campaign"):
+            await watchdog.bounded(forever(), 0.05, "the walk")
+        assert await watchdog.bounded(asyncio.sleep(0, "done"), 1) == "done"
+    asyncio.run(go())
