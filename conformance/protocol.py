@@ -12,6 +12,10 @@ PROBE_PATH = "__conformance__/"  # where a site mounts conformance.probe.urls
 TOKEN_HEADER = "X-Conformance-Token"  # every probe request carries the site's token in it
 TOKEN_SETTING = "CONFORMANCE_PROBE_TOKEN"  # the site's setting (and the suite's environment variable)
 
+# How long a session the probe's pages (page/welcome/) start lasts, whatever the site's age: those
+# pages are about caches, not expiry.
+PAGE_SESSION_S = 300
+
 # start/read/touch/logout answer a JSON object with these fields.
 ANSWER_FIELDS = ("action", "server_time", "cookie_header", "cookie_name", "session_cookie", "accepted",
                  "probe_session", "signed_in", "stored")

@@ -109,11 +109,13 @@ async def cache_pages(stage: Stage) -> None:
     async with stage.visitor() as v:
         if public:
             await v.page("public-anonymous", "public", visit=visit)
-        await v.page("welcome", "welcome", visit=visit)
-        await v.page("recall", "recall", visit=visit)
+        welcome = await v.page("welcome", "welcome", visit=visit)
+        recall = await v.page("recall", "recall", visit=visit)
+        stage.require_shown(welcome, recall, "the page that shows the session", v.page_session_age)
         if public:
             await v.page("public", "public", visit=visit)
-        await v.page("account", "account", visit=visit)
+        account = await v.page("account", "account", visit=visit)
+        stage.require_shown(welcome, account, "the never_cache page", v.page_session_age)
 
 
 @scenario("cache-visitors")
@@ -123,15 +125,17 @@ async def cache_visitors(stage: Stage) -> None:
     the session."""
     public, visit = PUBLIC_PAGE not in stage.target.lacks, secrets.token_hex(4)
     async with stage.visitor() as a:
-        await a.page("a-welcome", "welcome", "a", visit)
-        await a.page("a-recall", "recall", "a", visit)
+        welcome = await a.page("a-welcome", "welcome", "a", visit)
+        recall = await a.page("a-recall", "recall", "a", visit)
+        stage.require_shown(welcome, recall, "visitor a's page that shows the session", a.page_session_age)
         if public:
             await a.page("a-public", "public", "a", visit)
         async with stage.other_visitor() as b:
             if public:
                 await b.page("b-public", "public", "b", visit)
-            await b.page("b-welcome", "welcome", "b", visit)
-            await b.page("b-recall", "recall", "b", visit)
+            welcome = await b.page("b-welcome", "welcome", "b", visit)
+            recall = await b.page("b-recall", "recall", "b", visit)
+            stage.require_shown(welcome, recall, "visitor b's page that shows the session", b.page_session_age)
         async with stage.other_visitor() as c:
             await c.page("c-recall", "recall", "c", visit)
 
@@ -357,7 +361,10 @@ def test_a_visitor_is_never_handed_another_visitors_session(run: Run):
     shared = mine & theirs
     b_sent_a = [ex.label for ex in run.obs.exchanges if ex.visitor == "b" and ex.sent_session_cookie in mine]
     evidence = run.evidence("a-welcome", "a-recall", "a-public", "b-public", "b-welcome", "b-recall")
-    ok = bool(mine) and bool(theirs) and not shared and not b_sent_a
+    if not mine or not theirs:  # nothing to compare: not a leak, not its absence
+        return Verdict.error(f"visitor {'a' if not mine else 'b'} was handed no session key (a got {len(mine)}, "
+                             f"b got {len(theirs)}), so whether they share one could not be seen", evidence)
+    ok = not shared and not b_sent_a
     observed = (f"visitor b was handed visitor a's session ({', '.join(fingerprint(k) for k in shared)})" if shared
                 else f"visitor b sent visitor a's session on {', '.join(b_sent_a)}" if b_sent_a
                 else f"a got {len(mine)} key(s), b got {len(theirs)}, none shared")

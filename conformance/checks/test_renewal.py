@@ -26,11 +26,14 @@ READ_QUOTE_DOC = SESSIONS + "#django.contrib.sessions.backends.base.SessionBase.
 async def _renewal(stage: Stage, writes: bool) -> None:
     p = stage.promise
     async with stage.begin() as (v, start):
-        await stage.replay("replay-live", stage.latest_value())  # control: the replay works while alive
+        await stage.replay_live(start)
         age = stage.planned_age(start.session_set_cookie(stage.cookie))
         original_browser = stage.browser_deadline()
         original_server = stage.server_deadline(start)
-        await timing.until(stage.at(start) + timing.ACTIVITY_FRACTION * age, stage.obs, "activity")
+        # From the earliest moment the start can have saved the session (a sign-in that takes
+        # seconds would otherwise leave its activity no time before the original deadline).
+        await timing.until(timing.honoured_until(stage.obs, start, timing.ACTIVITY_FRACTION * age), stage.obs,
+                           "activity")
         activity = await (v.write if writes else v.read)("activity")
         _require_alive(stage, start, activity)
         early = timing.whole_second_early(p.whole_second_store)
@@ -39,7 +42,7 @@ async def _renewal(stage: Stage, writes: bool) -> None:
         replay = await stage.replay("replay-after-original", stage.latest_value())
         # Had the activity renewed the session, it would live until activity + age at the earliest
         # (whole-second backends: up to 1 s less). Judged later, we could not tell.
-        renewed_floor = stage.at(activity) + p.server_age - early
+        renewed_floor = timing.honoured_until(stage.obs, activity, p.server_age) - early
         stage.require_before(after, renewed_floor, "the read after the original deadline")
         stage.require_before(replay, renewed_floor, "the replay after the original deadline")
         # Idle from here: whatever the last save was, the session must end after it.
@@ -62,8 +65,8 @@ def _require_alive(stage: Stage, start, activity) -> None:
     server (whole-second backends: up to 1 s less), or the scenario is invalid."""
     early = timing.whole_second_early(stage.promise.whole_second_store)
     age = stage.planned_age(start.session_set_cookie(stage.cookie))
-    stage.require_before(activity, min(stage.at(start) + age, stage.server_alive_until(start)) - early,
-                         "the activity", anchors=True)
+    stage.require_before(activity, min(timing.honoured_until(stage.obs, start, age), stage.server_alive_until(start))
+                         - early, "the activity", anchors=True)
 
 
 @scenario("renewal-read")

@@ -5,8 +5,9 @@ busy session up to its absolute timeout) are here; the expiry checks read the sh
 
 import asyncio
 
+from conformance.checks.keepalive import busy, keepalive_interval
 from conformance.checks.lifecycle import lifecycle
-from conformance.checks.test_timeouts import keepalive_interval
+from conformance.checks.logout import logout
 from conformance.judge.caveats import SIGNED_LOGOUT, SIGNED_STALE
 from conformance.judge.check import SESSIONS, SETTINGS, Family, Run, check
 from conformance.judge.verdict import Verdict, judge
@@ -22,30 +23,6 @@ FAMILY = Family("server-expiry", "The server itself refuses an expired or logged
 
 # --- scenarios ---------------------------------------------------------------------------------
 
-@scenario("logout")
-async def logout(stage: Stage) -> None:
-    """start, logout, then replay the old cookie (refused only because of the logout if the replay
-    lands before the session would have expired anyway), then read in the browser."""
-    p = stage.promise
-    async with stage.begin() as (v, start):
-        value = start.session_set_cookie(stage.cookie).value
-        await stage.replay("replay-live", value)  # control: the replay works while alive
-        out = await v.logout("logout")
-        if out.sent_session_cookie is None:
-            raise ScenarioInvalid(f"the logout request did not carry the session cookie (sent "
-                                  f"+{stage.at(out) - stage.at(start):.2f} s after start): nothing was logged out")
-        # The replay first (no page: the quickest request), so that it lands as soon after the
-        # logout as it can, well before the session would have expired anyway.
-        replay = await stage.replay("replay-after-logout", value)
-        if p.server_waitable:
-            # From the last save the docs promise (on a sliding site, every request renews it).
-            natural_end = timing.honoured_until(stage.obs, stage.counted_save(start),
-                                                min(p.enforced_server_age, p.server_age))
-            stage.require_before(replay, natural_end - timing.whole_second_early(p.whole_second_store),
-                                 "the replay after logout")
-        await v.read("after-logout")
-
-
 @scenario("absolute")
 async def absolute(stage: Stage) -> None:
     """Keep the session busy (a read at an interval shorter than anything that ends an idle
@@ -56,7 +33,7 @@ async def absolute(stage: Stage) -> None:
     step = keepalive_interval(p)
     stage.obs.notes["keepalive_interval_s"] = step
     async with stage.begin() as (v, start):
-        await stage.replay("replay-live", stage.latest_value())  # control: the replay works while alive
+        await stage.replay_live(start)
         # The session began while the sign-in was handled: no earlier than its request left, no
         # later than its answer arrived (black-box mode has no server clock, and a login's password
         # hashing alone can take a second). "Before the timeout" is judged against the earliest
@@ -72,7 +49,7 @@ async def absolute(stage: Stage) -> None:
 
         again = asyncio.create_task(sign_in_again())
         try:
-            last, n = await _busy(stage, v, start, step, ends - timing.BEFORE_EXPIRY_S, "keepalive")
+            last, n = await busy(stage, v, start, step, ends - timing.BEFORE_EXPIRY_S, "keepalive")
             if not again.done():  # waiting for it, the session would idle: judged another time
                 raise ScenarioInvalid("the same account's second sign-in had not happened before the absolute "
                                       "timeout: the machine, or the site's sign-in, was too slow to judge this "
@@ -88,7 +65,7 @@ async def absolute(stage: Stage) -> None:
         stage.require_before(before, ends, "the read before the absolute timeout")
         # Busy on across the stretch where the timeout falls (as long as the sign-in took), so that
         # no gap between reads longer than the keep-alive interval (an idle timeout) ends it instead.
-        last, _ = await _busy(stage, v, before, step, ends_at_latest + timing.SERVER_MARGIN_S, "straddle",
+        last, _ = await busy(stage, v, before, step, ends_at_latest + timing.SERVER_MARGIN_S, "straddle",
                               stop_when_out=True)
         await timing.until(ends_at_latest + timing.SERVER_MARGIN_S, stage.obs, "absolute timeout")
         after = await v.read("after-absolute")
@@ -101,25 +78,8 @@ async def absolute(stage: Stage) -> None:
             # Where did the deadline go? Busy on, up to the timeout counted from the second sign-in.
             second = stage.obs.step("second-sign-in")
             # Other sessions of the account (the other browser's run) sign in about then too.
-            await _busy(stage, v, after, step, second.received_at + p.absolute_timeout
+            await busy(stage, v, after, step, second.received_at + p.absolute_timeout
                         + timing.SERVER_MARGIN_S + step + OTHER_SIGN_INS_S, "overtime", stop_when_out=True)
-
-
-async def _busy(stage: Stage, v, last, step: float, until: float, prefix: str, stop_when_out: bool = False):
-    """A read every `step` until `until`, each before the previous one's idle deadline."""
-    n = 0
-    while stage.at(last) + step < until:
-        await timing.until(stage.at(last) + step, stage.obs, prefix)
-        # From the last save before this read, and the last request (an idle timeout counts from it).
-        alive_until = stage.server_alive_until(stage.obs.step("start"))
-        if stage.promise.idle_timeout:
-            alive_until = min(alive_until, (last.began_at or last.sent_at) + stage.promise.idle_timeout)
-        last, n = await v.read(f"{prefix}-{n}"), n + 1
-        # A read that came after the idle deadline would make "signed out early" the site's fault.
-        stage.require_before(last, alive_until, f"a {prefix} read")
-        if stop_when_out and not last.reply.signed_in:
-            break
-    return last, n
 
 
 # --- checks ------------------------------------------------------------------------------------

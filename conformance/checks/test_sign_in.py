@@ -5,14 +5,14 @@ browser holds no session cookie (flush() deletes it).
 
 Its scenario: an anonymous visitor who holds a session (the probe's own; in black-box mode, the
 pages the config names and the login page) signs in, then the pre-sign-in value is replayed
-(fixation). The logout checks read the server-expiry family's logout scenario.
+(fixation). The logout checks read the logout scenario (logout.py), as SRV-02 does.
 """
 
 from __future__ import annotations
 
 import time
 
-from conformance.checks.test_server_expiry import logout
+from conformance.checks.logout import logout
 from conformance.drivers import DriverError
 from conformance.judge.check import SESSIONS, Family, Run, check
 from conformance.judge.verdict import Verdict, judge

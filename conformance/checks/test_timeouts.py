@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from conformance.checks.keepalive import busy, keepalive_interval
 from conformance.judge.check import Family, Run, check
 from conformance.judge.verdict import judge
 from conformance.observe import timing
@@ -29,31 +30,18 @@ OWASP_IDLE = "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_
 BUSY_SPAN = 1.5  # idle timeouts kept busy for: longer than one, so that only activity explains surviving it
 
 
-def keepalive_interval(p) -> float:
-    """How often a busy visitor makes a request: a fraction of whichever ends an idle session first
-    (the idle timeout, the cookie's age, the server's), and never more than a third of an absolute
-    timeout (so it is crossed with real requests, not one long gap)."""
-    ends = [x for x in (p.idle_timeout, p.max_age, p.server_age) if x]
-    interval = timing.KEEPALIVE_FRACTION * min(ends)
-    return min(interval, p.absolute_timeout / 3) if p.absolute_timeout else interval
-
-
 # --- scenario ----------------------------------------------------------------------------------
 
 @scenario("idle")
 async def idle(stage: Stage) -> None:
     """Busy for BUSY_SPAN idle timeouts, then idle past it while the same account is busy elsewhere."""
     limit = stage.promise.idle_timeout
-    step = timing.KEEPALIVE_FRACTION * limit
+    step = keepalive_interval(stage.promise)
     stage.obs.notes["keepalive_interval_s"] = step
     async with stage.begin() as (v, start):
-        await stage.replay("replay-live", stage.latest_value())  # control: the replay works while alive
-        last, n = start, 0
-        while stage.at(last) + step <= stage.at(start) + BUSY_SPAN * limit:
-            await timing.until(stage.at(last) + step, stage.obs, "busy")
-            previous, last, n = last, await v.read(f"busy-{n}"), n + 1
-            # The server may have handled the previous request as early as it was sent.
-            stage.require_before(last, (previous.began_at or previous.sent_at) + limit, "a busy read")
+        await stage.replay_live(start)
+        last, _ = await busy(stage, v, start, step, (start.began_at or start.sent_at) + BUSY_SPAN * limit + step / 2,
+                             "busy")
         value = stage.latest_value()
         deadline = last.received_at + limit + timing.SERVER_MARGIN_S
         async with stage.same_account() as other:

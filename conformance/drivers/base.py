@@ -36,6 +36,9 @@ class TooSlow(DriverError):
 class Driver(abc.ABC):
     """One browsing context (and its page) acting for a scenario on one target."""
 
+    # How long a session that page("welcome") starts lasts, when not the target's own age.
+    page_session_age: float | None = None
+
     def __init__(self, target: Target, obs: Observation, context: BrowserContext, page=None):
         self.target, self.obs, self.context = target, obs, context
         self._page = page

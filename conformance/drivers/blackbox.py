@@ -22,7 +22,7 @@ from ..targets.steps import NAVIGATES, Step
 from ..targets.capabilities import LOGOUT, NEVER_CACHE_PAGE, PUBLIC_PAGE, WRITE
 from ..targets.probe_client import TLS_HINT
 from ..targets.target import VISIT, Target, fresh, plain, with_param
-from .base import Driver, DriverError
+from .base import Driver, DriverError, TooSlow
 from .page_steps import StepFailed, act, visible, why
 from .sign_ins import PATIENCE_S, WAITED, SignInRefused
 
@@ -32,6 +32,7 @@ class BlackBoxDriver(Driver):
 
     _landed = (0, "")  # the last navigation's final document: (status, URL)
     _reserved = False  # reserve_sign_in() took the next sign-in's turn already
+    _ended_after = None  # a sign-in whose own pages deleted its session: that many seconds after it began
 
     async def reserve_sign_in(self) -> None:
         pace = self.target.sign_in_pace
@@ -69,6 +70,11 @@ class BlackBoxDriver(Driver):
             if answer is None:
                 if pace is not None:
                     pace.succeeded(site)
+                if self._ended_after is not None and self._ended_after >= self._shortest_age() - NETWORK_GUARD_S:
+                    raise TooSlow(f"{label}: signing in took {self._ended_after:.1f} s with its pages, longer than the "
+                                  f"session's age ({self._shortest_age():g} s): one of them ended the session before "
+                                  "the sign-in had finished loading (a slow site or a busy machine; on a staging "
+                                  "site, a longer age leaves the suite time to judge)")
                 return exchange
             self.obs.exchanges.remove(exchange)
             refused = pace.refused(site, answer) if pace is not None else None
@@ -77,6 +83,11 @@ class BlackBoxDriver(Driver):
             if time.time() - began > PATIENCE_S:
                 raise SignInRefused(f"{label}: {refused}", refused.answer)
             # Refused after accepting the same account before: again at the slower pace.
+
+    def _shortest_age(self) -> float:
+        """The shortest the session under test may live: its cookie's age, or the server's."""
+        p = self.target.promise
+        return min(p.server_age, p.max_age if p.max_age is not None else p.server_age)
 
     async def _refusal(self, exchange: Exchange, needs_cookie: bool) -> str | None:
         """What the site answered a sign-in it did not take, in its own words; None when it took it:
@@ -324,15 +335,24 @@ class BlackBoxDriver(Driver):
             raise DriverError(f"{label}: {plain(document.url)} answered HTTP {document.status}: a server error is "
                               "not a verdict on the session")
         name = self.target.promise.attributes.name
-        set_cookies, dates, caching, key = [], [], [], documents[0]
+        set_cookies, dates, caching, key, sessions = [], [], [], documents[0], []
         for i, (_, response) in enumerate(chain):
             headers = await response.headers_array()
             mine = [h["value"] for h in headers if h["name"].lower() == "set-cookie"]
-            if any(c.name == name for c in split_set_cookie(mine)):
-                key = i
-            set_cookies += mine
+            sessions += [(i, c) for c in split_set_cookie(mine) if c.name == name]
+            set_cookies.append(mine)
             dates.append(next((h["value"] for h in headers if h["name"].lower() == "date"), None))
             caching.append(cache_headers(headers))
+        key = sessions[-1][0] if sessions else key
+        live = [i for i, c in sessions if not c.deletes]
+        self._ended_after = None
+        if action == "start" and live and sessions[-1][1].deletes:
+            # A page of the sign-in's own chain deleted the session it began: seconds later, when
+            # its age may be up (a slow site), or at once (the site's doing). Kept for start() to tell.
+            self._ended_after = chain[key][0] - began
+            if self._ended_after >= self._shortest_age() - NETWORK_GUARD_S:
+                key, set_cookies = live[-1], set_cookies[:live[-1] + 1]
+        set_cookies = [value for values in set_cookies for value in values]
         date = dates[key]  # the Date of the response whose Set-Cookie is judged (Expires vs Date + Max-Age)
         received = chain[key][0]
         exchange = dataclasses.replace(
@@ -396,6 +416,8 @@ UNTICKED_BOXES = """selector => {
 }"""
 # A polling page never goes network-idle; after this long what arrived is what is judged.
 NETWORK_IDLE_TIMEOUT_MS = 5_000
+# A page's request may have reached the server this long before our listener saw its answer.
+NETWORK_GUARD_S = 0.5
 # What a page says when it refuses a sign-in: the visible text of the elements forms and frameworks
 # put errors in (Django's errorlist and errornote, Bootstrap's alerts, ARIA alerts), else (not the
 # form: a 429 or lockout page) the page's own text.

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 from playwright.async_api import Error as PlaywrightError
 
 from ..exchange import Exchange, Reply, cache_headers, split_set_cookie
-from ..protocol import TOKEN_HEADER
+from ..protocol import PAGE_SESSION_S, TOKEN_HEADER
 from .base import Driver, DriverError
 
 PAGE_DATA = re.compile(r'<script id="probe" type="application/json">(.*?)</script>', re.S)
@@ -26,6 +26,8 @@ FETCH = """async (url) => {
 
 
 class ProbeDriver(Driver):
+    page_session_age = PAGE_SESSION_S  # the probe's pages start sessions of their own age
+
     async def start(self, label: str) -> Exchange:
         return await self._call(label, "start", self.target.start_params())
 

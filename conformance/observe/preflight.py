@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import time
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
@@ -105,6 +106,10 @@ async def _rehearse(site: BlackBoxConfig, main: BlackBoxDriver, other: BlackBoxD
                         f"sign-in came {again.received_at - saved:.1f} s after the first session's last save, past "
                         f"its age ({promise.server_age} s), at the sign-in pace (--sign-in-rate)")
     if site.logout:
+        promise = main.target.promise
+        if time.time() > (page if promise.renews_on_read else signed_in).sent_at + promise.server_age / 2:
+            await main.context.clear_cookies()  # a short session may be over by now (or soon): a new one
+            await main.start("sign-in before logout")
         await main.logout("logout")
         if (await main.read("after logout")).accepted:
             return f"after [logout], {site.signed_in_url} still shows the user signed in {check}"

@@ -12,6 +12,7 @@ error, never a verdict).
 from __future__ import annotations
 
 import dataclasses
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -139,6 +140,38 @@ class Stage:
             raise ScenarioInvalid(
                 f"{what} reached the server at +{self.at(exchange) - self.at(start):.2f} s, not before "
                 f"+{deadline - self.at(start):.2f} s: the machine was too busy to judge this scenario")
+
+    async def replay_live(self, start: Exchange) -> Exchange:
+        """The control every replay check needs: the live session's cookie, replayed now, is accepted
+        (a refused one only counts if it reached the server before the session may have ended)."""
+        live = await self.replay("replay-live", self.latest_value())
+        early = timing.whole_second_early(self.promise.whole_second_store)
+        self.require_before(live, self.server_alive_until(start) - early, "the live replay")
+        return live
+
+    def session_over(self, start: Exchange, what: str, age: float | None = None) -> ScenarioInvalid | None:
+        """Why a step that found no session came too late to mean anything: it came after the session
+        may have ended by its age (the promise's, or `age`), as a slow site or a busy machine makes it
+        come. None while the session must still be alive."""
+        if age is not None:
+            ends = timing.honoured_until(self.obs, start, age)
+        else:
+            age = self.promise.server_age
+            ends = self.server_alive_until(start) - timing.whole_second_early(self.promise.whole_second_store)
+            if self.promise.max_age is not None:
+                ends = min(ends, timing.honoured_until(self.obs, start, self.promise.max_age))
+        now = time.time()
+        if now < ends - timing.BEFORE_DEADLINE_GUARD_S:
+            return None
+        return ScenarioInvalid(f"{what} came {now - (start.began_at or start.sent_at):.1f} s after the session "
+                               f"began, when it may have ended already (its age: {age:g} s): the machine, or the "
+                               "site, was too slow to judge this scenario")
+
+    def require_shown(self, start: Exchange, exchange: Exchange, what: str, age: float | None = None) -> None:
+        """A page that must show the session did, or came too late to (then the scenario is observed
+        again); a page that did not while the session was surely alive is the checks' business."""
+        if not exchange.accepted and (over := self.session_over(start, what, age)) is not None:
+            raise over
 
     def planned_age(self, sc) -> float | None:
         """The age a timeline plans with: the Set-Cookie's Max-Age when it is what the docs promise

@@ -24,11 +24,11 @@ from django.http import HttpResponse
 from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 
+from ..protocol import PAGE_SESSION_S
 from . import state
 from .views import probe_view
 
 VISITOR = "visitor"
-PAGE_SESSION_S = 300
 
 
 def _json(data):
