@@ -141,7 +141,10 @@ def test_browser_stores_the_expiry(run: Run):
         f"-{tolerance:.1f} s to +{late + tolerance:.1f} s (the answer arrived {late:.1f} s later)"
     if remote:
         window += f"; the remote browser's clock, {remote['ahead_s']:+.2f} s from ours"
-    return judge(ok, f"stored expiry = set + {asked} s {window}",
+    # "set": when the server handled the request, on Django's clock (the probe's) brought onto ours,
+    # else when its answer arrived here; the jar's expiry is the browser's clock (ours, here).
+    how = "Django's clock" if start.server_time is not None else "when the answer arrived"
+    return judge(ok, f"stored expiry = set + {asked} s {window} (set: {how})",
                  f"set + {delta:.2f} s", run.evidence("start"),
                  facts={"stored": True, "session_cookie": False, "expiry_as_asked": ok})
 

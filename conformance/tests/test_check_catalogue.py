@@ -232,7 +232,7 @@ def test_age02_a_remote_site_without_the_probe_is_judged_by_its_date_allowing_it
     assert _age02(probe={}, date_header=DATE).kind == PASS
     assert _age02(probe={}, date_header=DATE - 2).kind == PASS  # a Date refreshed once a second, truncated
     verdict = _age02(probe={}, date_header=DATE - 10)
-    assert verdict.kind == FAIL and verdict.observed == "Expires - (made + Max-Age) = +9.90 s"
+    assert verdict.kind == FAIL and verdict.observed == "Expires - (made + Max-Age) = +10.10 s"
     assert "the server's Date header" in verdict.expected
 
 
