@@ -23,6 +23,7 @@ from ..targets.capabilities import LOGOUT, NEVER_CACHE_PAGE, PUBLIC_PAGE, WRITE
 from ..targets.probe_client import TLS_HINT
 from ..targets.target import VISIT, Target, fresh, plain, with_param
 from .base import Driver, DriverError, TooSlow
+from .login_form import fix_for, refusal, unticked_boxes
 from .page_steps import StepFailed, act, visible, why
 from .sign_ins import PATIENCE_S, WAITED, SignInRefused
 
@@ -66,7 +67,8 @@ class BlackBoxDriver(Driver):
             elif pace is not None:
                 self.obs.notes[WAITED] = self.obs.notes.get(WAITED, 0.0) + await pace.turn(site)
             exchange = await self._perform(label, "start", self.site.login, record_pages=False)
-            answer = await self._refusal(exchange, needs_cookie)
+            answer = await refusal(self._page, self.site, self._landed, exchange, self.target.promise.attributes.name,
+                                   needs_cookie)
             if answer is None:
                 if pace is not None:
                     pace.succeeded(site)
@@ -79,7 +81,8 @@ class BlackBoxDriver(Driver):
             self.obs.exchanges.remove(exchange)
             refused = pace.refused(site, answer) if pace is not None else None
             if refused is None:
-                raise DriverError(f"{label}: the site did not sign the account in: {answer}: {self._fix_for(exchange)}")
+                raise DriverError(f"{label}: the site did not sign the account in: {answer}: "
+                                  f"{fix_for(self.site, self._landed[0])}")
             if time.time() - began > PATIENCE_S:
                 raise SignInRefused(f"{label}: {refused}", refused.answer)
             # Refused after accepting the same account before: again at the slower pace.
@@ -88,53 +91,6 @@ class BlackBoxDriver(Driver):
         """The shortest the session under test may live: its cookie's age, or the server's."""
         p = self.target.promise
         return min(p.server_age, p.max_age if p.max_age is not None else p.server_age)
-
-    async def _refusal(self, exchange: Exchange, needs_cookie: bool) -> str | None:
-        """What the site answered a sign-in it did not take, in its own words; None when it took it:
-        it moved on from the login form (a refused one comes back with it, or an error status) and,
-        for a new session, set the session cookie."""
-        name = self.target.promise.attributes.name
-        status, url = self._landed
-        form_back = await self._shows_login_form()
-        no_cookie = needs_cookie and exchange.session_set_cookie(name) is None
-        if status < 400 and not form_back and not no_cookie:
-            return None
-        said = await self._page_says(form_back)
-        where = f"HTTP {status} at {plain(url)}"
-        parts = [f"the login form came back ({where})" if form_back else f"the site answered {where}"]
-        if said:
-            parts.append(f"the page says {said!r}")
-        if no_cookie:
-            names = sorted({c.name for c in exchange.set_cookies}) or ["none"]
-            parts.append(f"no {name!r} cookie was set (cookies set: {', '.join(names)})")
-        return "; ".join(parts)
-
-    def _fix_for(self, exchange: Exchange) -> str:
-        """What to look at for a first sign-in that failed, by what the site answered."""
-        status = self._landed[0]
-        if status == 429 or status == 403:
-            return (f"the site refuses this sign-in (HTTP {status}): is the account locked out, or this address "
-                    f"rate-limited? Unlock it, wait, or use another account ({self.site.source})")
-        if status >= 500:
-            return "a server error: the site's log says why"
-        return (f"check the credentials in {self.site.username_env}/{self.site.password_env}, [login] and "
-                f"[policy] cookie_name in {self.site.source}")
-
-    async def _shows_login_form(self) -> bool:
-        """The page shows the login form's password field (a sign-in the site refused brings it back)."""
-        try:
-            return await self._page.locator(self.site.password_selector).filter(visible=True).count() > 0
-        except PlaywrightError:
-            return False
-
-    async def _page_says(self, form_back: bool) -> str:
-        """The form's own error text (Django's errorlist, a framework's alert), else the page's text."""
-        try:
-            text = await self._page.evaluate(ERROR_TEXT, form_back)
-        except PlaywrightError:
-            return ""
-        text = " ".join((text or "").split())
-        return text if len(text) <= ERROR_TEXT_MAX else text[:ERROR_TEXT_MAX - 1] + "…"
 
     async def read(self, label: str) -> Exchange:
         await self.open()
@@ -208,19 +164,25 @@ class BlackBoxDriver(Driver):
         are not (the visitor is anonymous there). A step that cannot be done is one line naming it
         and why (not found, hidden, not clickable, the wrong method)."""
         url, exchange = self._page.url, None
+        # A logout's pages need not settle: requests they would still make could only renew the
+        # session (making the replay after logout less urgent, never more), and a logout's own
+        # answer arrives before its page loads. Half a second less per page for that replay.
+        settle = action != "logout"
         for i, step in enumerate(steps):
             last = i == len(steps) - 1
             own_label, own_action = (label, action) if last else (f"{label}-page", "read")
             if step.kind == "goto":
                 url = fresh(step.target)
                 if last or record_pages:
-                    exchange = await self._visit(own_label, url, own_action)
+                    exchange = await self._visit(own_label, url, own_action, settle)
                 else:
                     await self._goto(label, step, url)
             elif step.kind == "submit":
                 if action == "start" and not self.site.remember:
-                    await self._note_unticked_boxes(step)
-                exchange = await self._submit(own_label, own_action, url, step)
+                    names = await unticked_boxes(self._page, step.target)
+                    if names:  # a cookie without the promised age can then say why
+                        self.obs.notes["login_unticked_boxes"] = names
+                exchange = await self._submit(own_label, own_action, url, step, settle)
             else:
                 try:
                     await act(self._page, step)
@@ -231,17 +193,6 @@ class BlackBoxDriver(Driver):
         if exchange is None or exchange.label != label:
             raise DriverError(f"{label}: the last step of {steps[-1].key} made no request")
         return exchange
-
-    async def _note_unticked_boxes(self, submit: Step) -> None:
-        """The unticked checkboxes of the login form the config does not name (a "Remember me" box
-        left unticked gives a browser-length session on Wagtail, allauth and many sites): noted, so
-        that a cookie without the promised age can say why."""
-        try:
-            names = await self._page.evaluate(UNTICKED_BOXES, submit.target)
-        except PlaywrightError:
-            return
-        if names:
-            self.obs.notes["login_unticked_boxes"] = names
 
     def _step_error(self, label: str, step: Step, why: str) -> DriverError:
         if step.kind == "goto":  # its URL says where (the page may be the browser's own error page)
@@ -264,7 +215,7 @@ class BlackBoxDriver(Driver):
         except PlaywrightError as exc:
             raise self._step_error(label, step, f"did not load: {str(exc).splitlines()[0]}") from None
 
-    async def _submit(self, label: str, action: str, url: str, step: Step) -> Exchange:
+    async def _submit(self, label: str, action: str, url: str, step: Step, settle: bool = True) -> Exchange:
         """Click a form's submit button (or a link) and record the navigation it causes."""
         page = self._page
         problem, clicked = [], []
@@ -281,21 +232,22 @@ class BlackBoxDriver(Driver):
                 raise
 
         try:
-            return await self._navigate(label, action, url, click, f"click {step.key} {step.target!r}")
+            return await self._navigate(label, action, url, click, f"click {step.key} {step.target!r}", settle)
         except DriverError:
             if problem:  # the click itself failed: say why, in words
                 raise self._step_error(label.removesuffix("-page"), step, problem[0]) from None
             raise
 
-    async def _visit(self, label: str, url: str, action: str) -> Exchange:
+    async def _visit(self, label: str, url: str, action: str, settle: bool = True) -> Exchange:
         """A real navigation: the request is the browser's own, redirects and all."""
-        return await self._navigate(label, action, url, lambda: self._page.goto(url), f"open {plain(url)}")
+        return await self._navigate(label, action, url, lambda: self._page.goto(url), f"open {plain(url)}", settle)
 
-    async def _navigate(self, label: str, action: str, url: str, go, what: str) -> Exchange:
+    async def _navigate(self, label: str, action: str, url: str, go, what: str, settle: bool = True) -> Exchange:
         """Run a navigation and turn every response from the site (redirects, the document, its
         stylesheets) into one Exchange, timed by the last response that set the session cookie
         (the last save: a sliding site saves on every request, stylesheets included), else by
-        the document: from when its request left to when it arrived."""
+        the document: from when its request left to when it arrived. With settle, the page's own
+        requests are waited for (network idle), so that the last save is among them."""
         page, seen = self._page, []
 
         def record(response) -> None:  # Playwright wraps handlers: a bound builtin will not do
@@ -313,7 +265,8 @@ class BlackBoxDriver(Driver):
             try:
                 # Until the page's requests are done (stylesheets, the favicon): on a site that
                 # saves every request each of them re-sets the cookie, and the last one counts.
-                await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_TIMEOUT_MS)
+                if settle:
+                    await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_TIMEOUT_MS)
             except PlaywrightError:
                 pass  # a page that keeps polling: what arrived so far is what is judged
             # The jar is read while still listening: every response it reflects was announced
@@ -331,7 +284,7 @@ class BlackBoxDriver(Driver):
         self._landed = (document.status, document.url)
         if action == "read" and not label.endswith("-page"):  # pages on the way: their step names a 404
             _require_verdict_status(label, url, first.status)
-        if document.status >= 500:
+        if document.status >= 500 and action != "start":  # a sign-in's is said as the site's answer to it
             raise DriverError(f"{label}: {plain(document.url)} answered HTTP {document.status}: a server error is "
                               "not a verdict on the session")
         name = self.target.promise.attributes.name
@@ -408,27 +361,10 @@ class BlackBoxDriver(Driver):
         return exchange
 
 
-# The names of the unticked checkboxes in the form that holds the submit button.
-UNTICKED_BOXES = """selector => {
-  const form = document.querySelector(selector)?.closest('form');
-  return form ? [...form.querySelectorAll('input[type=checkbox]')].filter(box => !box.checked)
-                  .map(box => box.name || box.id || '(unnamed)') : [];
-}"""
 # A polling page never goes network-idle; after this long what arrived is what is judged.
 NETWORK_IDLE_TIMEOUT_MS = 5_000
 # A page's request may have reached the server this long before our listener saw its answer.
 NETWORK_GUARD_S = 0.5
-# What a page says when it refuses a sign-in: the visible text of the elements forms and frameworks
-# put errors in (Django's errorlist and errornote, Bootstrap's alerts, ARIA alerts), else (not the
-# form: a 429 or lockout page) the page's own text.
-ERROR_TEXT = """formBack => {
-  const shown = e => e.getClientRects().length > 0;
-  const errors = [...document.querySelectorAll('.errorlist, .errornote, .error, .errors, .alert, [role=alert], '
-    + '.invalid-feedback, .form-error, .messages .error')].filter(shown).map(e => e.innerText.trim()).filter(Boolean);
-  if (errors.length) return [...new Set(errors)].slice(0, 3).join(' | ');
-  return formBack ? '' : (document.body ? document.body.innerText : '');
-}"""
-ERROR_TEXT_MAX = 200
 
 
 def _visit_url(url: str, visit: str) -> str:
