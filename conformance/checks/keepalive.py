@@ -18,8 +18,9 @@ def keepalive_interval(p) -> float:
 
 
 async def busy(stage: Stage, v, last, step: float, until: float, prefix: str, stop_when_out: bool = False):
-    """A read every `step` until `until`, each before the previous one's idle deadline."""
-    n = 0
+    """A read every `step` until `until`, each before the previous one's idle deadline, labelled
+    `prefix-N` (numbered on from the scenario's earlier reads of that prefix)."""
+    n = len(stage.obs.steps(f"{prefix}-"))
     # Each read `step` after the previous one left (a slow page load must not stretch the gap).
     while (last.began_at or last.sent_at) + step < until:
         await timing.until((last.began_at or last.sent_at) + step, stage.obs, prefix)
