@@ -122,6 +122,8 @@ def sliding_summary(results) -> dict:
 
 def sliding_lines(summary: dict, results) -> list[str]:
     sliding, unjudged = summary["expiry_resets_on_interaction"], summary["not_judged"]
+    if not unjudged and not any(sliding.values()):
+        return []  # the family did not run
     lines = ["'Expiry resets while the user keeps interacting' (observed):",
              f"  holds for reads and writes: {', '.join(sliding['reads_and_writes']) or 'none'}",
              f"  holds for writes only (reads do not renew): {', '.join(sliding['writes_only']) or 'none'}",

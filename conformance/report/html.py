@@ -25,7 +25,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 details.result{border:1px solid #e0e0e0;margin:3px 0;padding:2px 6px}details.result[hidden]{display:none}
 details.changed{border:2px solid #ef6c00}.change{color:#ef6c00;font-weight:600}.regression{color:#c62828}
 .filters select,.filters input{margin-right:1em}.quote{font-style:italic;color:#444}
-.evidence td{font-family:monospace;font-size:12px}.summary li{margin:2px 0}
+.evidence td{font-family:monospace;font-size:12px}.summary li{margin:2px 0}.summary li.sub{margin-left:1.5em}
 """
 
 SCRIPT = """
@@ -74,7 +74,8 @@ def render(reports: list[Report], diffs=(), versions=(), families=()) -> str:
     timelines = {f"{rep.django} {k}": svg.draw(t) for rep in reports for k, t in rep.timelines.items()}
     everything = [r for rep in reports for r in rep.results]
     parts = ["<!doctype html><html lang=en><head><meta charset=utf-8><title>Session conformance report</title>",
-             f"<style>{STYLE}</style></head><body><h1>Django session conformance</h1>", _header(reports)]
+             f"<style>{STYLE}</style></head><body><h1>Django session conformance</h1>", _header(reports),
+             _family_summaries(reports, families)]
     for d in diffs:
         parts.append(_diff(d))
     if len(reports) > 1:
@@ -113,6 +114,21 @@ def _header(reports: list[Report]) -> str:
         for line in errors.lines(report.summary.get("errors") or errors.group(report.results)):
             rows.append(f"<li class=v-error>{escape(line)}</li>")
     return "".join(rows) + f"</ul><p>{escape(LEGEND)}</p>"
+
+
+def _family_summaries(reports: list[Report], families) -> str:
+    """What the families add to the summary ('the session ends when the browser closes', ...), as
+    the terminal says it."""
+    rows = []
+    for report in reports:
+        lines = [line for f in families if f.lines and f.name in report.summary.get("families", {})
+                 for line in f.lines(report.summary["families"][f.name], list(report.results))]
+        if lines:
+            head = f"<h2>What the run says{f' (Django {escape(report.django)})' if len(reports) > 1 else ''}</h2>"
+            rows.append(head + "<ul class=summary>" + "".join(
+                f"<li{' class=sub' if line.startswith('  ') else ''}>{escape(line.strip())}</li>" for line in lines)
+                + "</ul>")
+    return "".join(rows)
 
 
 def _diff(d) -> str:

@@ -74,6 +74,10 @@ PROFILES: tuple[Profile, ...] = (
              "SESSION_COOKIE_AGE": 3},
             withholds=((RELAUNCH, "the browser treats this cookie exactly as browser-close's (same "
                                   "attributes, no expiry); a real relaunch is checked there"),)),
+    Profile("browser-close-20s",
+            "SESSION_EXPIRE_AT_BROWSER_CLOSE=True, SESSION_COOKIE_AGE=20: long enough to outlive a browser relaunch, "
+            "so that a session a restoring browser brings back is seen honoured, and then ended by the server",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_EXPIRE_AT_BROWSER_CLOSE": True, "SESSION_COOKIE_AGE": 20}),
     Profile("save-every-request", "SESSION_SAVE_EVERY_REQUEST=True, SESSION_COOKIE_AGE=3",
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_SAVE_EVERY_REQUEST": True,
              "SESSION_COOKIE_AGE": 3}),
