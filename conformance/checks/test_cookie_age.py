@@ -32,6 +32,8 @@ def _start_cookie(run: Run):
 
 
 def _missing(run: Run) -> Verdict:
+    if run.step("start") is None:  # the scenario never got as far (it is observed again)
+        return run.missing("start")
     return judge(False, f"a Set-Cookie for {run.cookie!r} on start", "no session cookie was set",
                  run.evidence("start"))
 

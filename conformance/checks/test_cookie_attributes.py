@@ -11,9 +11,11 @@ FAMILY = Family("cookie-attributes", "The session cookie's name, Path, Domain, S
 
 def _attribute(run: Run, attr: str, expected, shown: str):
     start = run.step("start")
-    sc = start.session_set_cookie(run.cookie) if start else None
+    if start is None:  # the scenario never got as far (it is observed again)
+        return run.missing("start")
+    sc = start.session_set_cookie(run.cookie)
     if sc is None:
-        names = [c.name for c in start.set_cookies] if start else []
+        names = [c.name for c in start.set_cookies]
         return judge(False, f"Set-Cookie for {run.cookie!r}", f"cookies set: {names or 'none'}",
                      run.evidence("start"))
     actual = sc.attrs.get(attr)
@@ -36,7 +38,9 @@ def test_cookie_name(run: Run):
     SESSION_COOKIE_NAME: "The name of the cookie to use for sessions."
     """
     start = run.step("start")
-    names = [c.name for c in start.set_cookies] if start else []
+    if start is None:
+        return run.missing("start")
+    names = [c.name for c in start.set_cookies]
     return judge(run.cookie in names, f"Set-Cookie named {run.cookie!r}", f"names set: {names or 'none'}",
                  run.evidence("start"), facts={"cookies_set": sorted(set(names))})
 

@@ -106,6 +106,22 @@ def test_every_body_returns_a_verdict(check_fn, settings, expiry):
     assert verdict.kind in (PASS, FAIL, ERROR, "caveat")
 
 
+@pytest.mark.parametrize("settings, expiry", [
+    ({}, ()), ({"SESSION_COOKIE_AGE": 4}, ()), ({"SESSION_EXPIRE_AT_BROWSER_CLOSE": True, "SESSION_COOKIE_AGE": 3}, ()),
+], ids=["default", "age-4", "browser-close"])
+@pytest.mark.parametrize("check_fn", CHECKS, ids=IDS)
+def test_an_observation_that_never_began_is_no_verdict(check_fn, settings, expiry):
+    """A scenario stuck before its first step (a browser call that never returned on a busy
+    machine) recorded nothing: that is an error, observed again, never a pass or a fail (a
+    missing start/ once read as "no session cookie was set": a false fail on a correct site).
+    A census (derived scenario) is made from the whole run, not recorded by a browser."""
+    if check_fn.conformance_check.scenario.derived:
+        pytest.skip("derived from every other observation")
+    verdict = body(check_fn)(make_run(settings, expiry, exchanges=[], incomplete="stuck: a browser call never "
+                                                                                 "returned"))
+    assert verdict.kind in (ERROR, "skip"), f"{verdict.kind}: {verdict.expected} / {verdict.observed}"
+
+
 @pytest.mark.parametrize("check_fn", CHECKS, ids=IDS)
 def test_wrapper_concludes_with_a_verdict(check_fn):
     """Whether a check applies is decided before the run is made (judge/applicability.py); the
