@@ -186,6 +186,23 @@ def version_lines(reports: list[Report], rows: list[VersionRow]) -> list[str]:
                 shown += " " + ", ".join(f"{k}={_v(cell.facts.get(k))}" for k in row.facts)
             cells.append(f"{version}: {shown}")
         out.append(f"  {' '.join(row.key)} | " + " | ".join(cells))
+    return out + _known_lines(versions, rows)
+
+
+def _known_lines(versions: list[str], rows: list[VersionRow]) -> list[str]:
+    """The known Django defects behind the differences, by name (a CVE fixed in a later release is
+    why a matrix across it differs, and that difference is expected: it never fails the run)."""
+    by: dict = {}
+    for row in rows:
+        for version, cell in zip(versions, row.cells):
+            if cell is not None and cell.known and any(c is None or c.known != cell.known for c in row.cells):
+                entry = by.setdefault(cell.known, ({}, set()))
+                entry[0].setdefault(version, None)
+                entry[1].add(row.key[0])
+    out = []
+    for reason, (where, checks) in by.items():
+        title = reason if len(reason) <= 110 else reason[:107].rsplit(" ", 1)[0] + "..."
+        out.append(f"  known Django defect on {', '.join(where)} only: {title} [{', '.join(sorted(checks))}]")
     return out
 
 

@@ -97,6 +97,16 @@ def test_across_versions_names_only_what_differs():
     assert same == ["Django 4.2 vs 4.2: no verdict and no key observation differs (2 results each)"]
 
 
+def test_across_versions_names_the_known_defect_behind_a_difference():
+    """A CVE fixed in the later release is why the matrix differs: the line names it."""
+    cve = "CVE-2026-35192: with SESSION_SAVE_EVERY_REQUEST = True, SessionMiddleware re-sends the cookie"
+    a = report(res("CACHE-03", "fail", django="5.2.13", known=cve), res("CACHE-05", "fail", django="5.2.13", known=cve),
+               django="5.2.13")
+    b = report(res("CACHE-03", "pass", django="6.1.3"), res("CACHE-05", "pass", django="6.1.3"), django="6.1.3")
+    lines = compare.version_lines([a, b], compare.across_versions([a, b]))
+    assert lines[-1] == f"  known Django defect on 5.2.13 only: {cve} [CACHE-03, CACHE-05]"
+
+
 def _conformance(*args):
     return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=REPO, capture_output=True, text=True)
 
