@@ -12,6 +12,13 @@ PROBE_PATH = "__conformance__/"  # where a site mounts conformance.probe.urls
 TOKEN_HEADER = "X-Conformance-Token"  # every probe request carries the site's token in it
 TOKEN_SETTING = "CONFORMANCE_PROBE_TOKEN"  # the site's setting (and the suite's environment variable)
 
+# The probe's actions also exist as async views using Django's async session API (5.1+:
+# aset_expiry(), aget(), aset(), acycle_key() as alogin() calls it, aflush() as alogout() does),
+# under this prefix: `async/start/`, ... A site on an older Django answers them 501.
+ASYNC_PREFIX = "async/"
+ASYNC_ACTIONS = ("start", "read", "touch", "signin", "logout")
+ASYNC_SINCE = (5, 1)
+
 # How long a session the probe's pages (page/welcome/) start lasts, whatever the site's age: those
 # pages are about caches, not expiry.
 PAGE_SESSION_S = 300

@@ -115,7 +115,7 @@ def lock(args: list[str]) -> int:
     jobs = [(REPO_ROOT / "requirements.txt", locks / "runner.txt", "3.10")]
     for line, (oldest, _) in sorted(PYTHONS.items()):
         source = locks / f"site-django-{line}.in"
-        source.write_text(f"Django=={line}.*\n")
+        source.write_text(DjangoSpec(line).requirements)
         jobs.append((source, locks / f"site-django-{line}.txt", f"{oldest[0]}.{oldest[1]}"))
     for source, target, python in jobs:
         done = subprocess.run([str(uv), "pip", "compile", "--quiet", "--universal", "--generate-hashes",

@@ -11,6 +11,8 @@ from .check import Check
 
 def skip_reason(check: Check, target: Target) -> str | None:
     """None when the check applies to this target; else why not, in one sentence."""
+    if target.unavailable:
+        return target.unavailable
     reason = check.applies(target.promise)
     if reason:
         return reason

@@ -24,6 +24,7 @@ from ..observe.scenario import ScenarioKey
 from ..report import timeline
 from ..targets.capabilities import BACK_FORWARD_CACHE, RELAUNCH
 from ..targets.probe_client import ProbeUnavailable, fetch_settings
+from ..targets.profiles import unavailable
 from ..targets.reference import ReferenceServer, ServerError, host_for, migrate_template
 from ..targets.target import BLACK_BOX, REFERENCE, Target
 from . import outcome
@@ -95,21 +96,28 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
         began = time.time()
         templates = {}
         for i, planned in enumerate(wanted):  # appended one by one: a failed spawn still stops the others
-            env = planned.environment
+            env, profile = planned.environment, planned.profile
+            if why := unavailable(profile, env.django):
+                # Nothing to start: every check is skipped with the reason.
+                targets[planned.id] = Target(profile.name, REFERENCE, "http://unavailable.invalid/", token,
+                                             dict(profile.session), env.django, profile.expiry,
+                                             session_api=profile.session_api, unavailable=why)
+                continue
             home = workdir / env.name
             if env.name not in templates:
                 templates[env.name] = migrate_template(home, env)
-            servers.append((planned.id, ReferenceServer.spawn(planned.profile, home, templates[env.name], token, env,
-                                                              host_for(planned.profile, i))))
-        for (target_id, server), planned in zip(servers, wanted):
+            servers.append((planned, ReferenceServer.spawn(profile, home, templates[env.name], token, env,
+                                                           host_for(profile, i))))
+        for planned, server in servers:
             try:
                 base = server.wait_ready().base_url
                 info = fetch_settings(base, token)
-                targets[target_id] = complete(Target(
+                targets[planned.id] = complete(Target(
                     planned.profile.name, REFERENCE, base, token, info["settings"], info.get("django", "?"),
-                    planned.profile.expiry, lacks=dict(planned.profile.withholds)))
+                    planned.profile.expiry, lacks=dict(planned.profile.withholds),
+                    session_api=planned.profile.session_api))
             except (ServerError, ProbeUnavailable) as exc:
-                targets[target_id] = exc
+                targets[planned.id] = exc
         pytestconfig.stash[TARGETS_KEY] = targets
         conformance_recorder.timings["servers_start_s"] = round(time.time() - began, 2)
         yield targets

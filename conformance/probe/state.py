@@ -76,3 +76,53 @@ def _backend_expire_date(session):
         .first()
     )
     return row.timestamp() if row is not None else None
+
+
+# --- the same, through Django's async session API (5.1+), for the async views ------------------
+
+async def ais_probe_session(session):
+    return isinstance(await session.aget(MARKER), dict)
+
+
+async def awas_accepted(request):
+    return received_cookie(request) is not None and await ais_probe_session(request.session)
+
+
+async def abuild(request, action, accepted):
+    session = request.session
+    probe = await ais_probe_session(session)
+    marker = await session.aget(MARKER) if probe else None
+    return {
+        "action": action,
+        "server_time": time.time(),
+        "cookie_header": request.META.get("HTTP_COOKIE"),
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "session_cookie": received_cookie(request),
+        "accepted": accepted,
+        "probe_session": probe,
+        "signed_in": probe and bool(marker.get("signed_in")),
+        "stored": await _astored(session) if probe else None,
+    }
+
+
+async def _astored(session):
+    return {
+        "expiry_age": await session.aget_expiry_age(),
+        "expiry_date": (await session.aget_expiry_date()).timestamp(),
+        "browser_close": await session.aget_expire_at_browser_close(),
+        "custom_expiry": _json_scalar(await session.aget(EXPIRY_KEY)),
+        "backend_expire_date": await _abackend_expire_date(session),
+    }
+
+
+async def _abackend_expire_date(session):
+    get_model_class = getattr(session, "get_model_class", None)
+    if get_model_class is None or not session.session_key:
+        return None
+    row = await (
+        get_model_class()
+        .objects.filter(session_key=session.session_key)
+        .values_list("expire_date", flat=True)
+        .afirst()
+    )
+    return row.timestamp() if row is not None else None

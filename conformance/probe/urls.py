@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import pages, views
+from ..protocol import ASYNC_ACTIONS
+from . import async_views, pages, views
 
 app_name = "conformance_probe"
 
@@ -12,6 +13,12 @@ urlpatterns = [
     path("signin/", views.signin, name="signin"),
     path("logout/", views.logout, name="logout"),
     path("settings/", views.session_settings, name="settings"),
+]
+
+# The same actions through Django's async session API (async_views.py; 501 before Django 5.1).
+urlpatterns += [
+    path(f"async/{action}/", getattr(async_views, action), name=f"async-{action}")
+    for action in ASYNC_ACTIONS
 ]
 
 # Pages without caching headers of their own, for the cache-safety checks (pages.py).

@@ -110,14 +110,14 @@ def _lock(spec: DjangoSpec, folder: Path, python_version: str, say) -> Path:
                                        f"line in locks/site-lines.txt) after adding {spec.line} there")
         return lock
     lock = folder.with_name(folder.name + ".lock.txt")
-    if lock.exists():
+    source = lock.with_suffix(".in")
+    if lock.exists() and source.exists() and source.read_text() == spec.requirements:
         return lock
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
     if uv is None:
         raise SiteEnvironmentError(f"locking Django {spec} needs uv (make deps installs it)")
     say(f"locking Django {spec} (first use): uv pip compile --generate-hashes")
-    source = lock.with_suffix(".in")
-    source.write_text(spec.requirement + "\n")
+    source.write_text(spec.requirements)
     done = subprocess.run([uv, "pip", "compile", "--quiet", "--generate-hashes", "--universal", "--python-version",
                            python_version, str(source), "-o", str(lock)], capture_output=True, text=True)
     if done.returncode != 0:

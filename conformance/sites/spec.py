@@ -15,7 +15,8 @@ PYTHONS = {
     "6.0": ((3, 12), (3, 14)),
     "6.1": ((3, 12), (3, 14)),
 }
-OLDEST_LINE = "4.2"  # the oldest line with a lock in locks/ (older ones are out of support)
+OLDEST_LINE = "4.2"
+ASYNC_LINE = "5.1"  # the first line with the async session API (aset_expiry(), ...): see protocol.ASYNC_SINCE  # the oldest line with a lock in locks/ (older ones are out of support)
 
 
 class SpecError(Exception):
@@ -48,6 +49,12 @@ class DjangoSpec:
     @property
     def requirement(self) -> str:
         return f"Django=={self.exact}" if self.exact else f"Django=={self.line}.*"
+
+    @property
+    def requirements(self) -> str:
+        """What a site environment installs (its lock's source): Django, and from 5.1, which has
+        the async session API, the ASGI server the async profiles are served by."""
+        return self.requirement + "\n" + ("uvicorn\n" if _key(self.line) >= _key(ASYNC_LINE) else "")
 
     def pythons(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """(oldest, newest) Python the line supports; a line newer than the table needs at least

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..protocol import PROBE_PATH
 from .probe_client import ProbeUnavailable, fetch_settings
-from .profiles import RELAUNCH_COVERED, Profile
+from .profiles import ASYNC, RELAUNCH_COVERED, Profile, unavailable
 from .promises import FILE, SIGNED_COOKIES
 from .target import PROBE, Target
 
@@ -38,7 +38,8 @@ class Deployment:
 
     def target_for(self, profile: Profile) -> Target:
         return Target(profile.name, PROBE, self.base_url, self.token, self.settings, self.django, profile.expiry,
-                      lacks=dict(profile.withholds))
+                      lacks=dict(profile.withholds), session_api=profile.session_api,
+                      unavailable=unavailable(profile, self.django))
 
     def describe(self) -> dict:
         """For the report: what was run against, and its configuration as reported."""
@@ -82,7 +83,9 @@ def profiles_for(settings: dict) -> tuple[Profile, ...]:
 
     Names state the configuration (they appear in test ids and the report):
     ``site-<backend>-age<N>[-browser-close][-save-every-request]``, plus ``-expiry3s``
-    (set_expiry(3)), ``-expiry0`` (set_expiry(0)) or ``-fixed3s`` (set_expiry(timedelta(3)))."""
+    (set_expiry(3)), ``-expiry0`` (set_expiry(0)), ``-fixed3s`` (set_expiry(timedelta(3))) or
+    ``-expiry3s-async`` (aset_expiry(3) from the probe's async views: Django 5.1's async session
+    API, acycle_key() to sign in and aflush() to log out, whatever server the site runs on)."""
     engine = str(settings.get("SESSION_ENGINE", ""))
     at_close = bool(settings.get("SESSION_EXPIRE_AT_BROWSER_CLOSE"))
     every = bool(settings.get("SESSION_SAVE_EVERY_REQUEST"))
@@ -101,4 +104,6 @@ def profiles_for(settings: dict) -> tuple[Profile, ...]:
     if not at_close:
         out.append(Profile(f"{base}-expiry0", "the probe's session with set_expiry(0): browser-length",
                            expiry=("int:0",)))
+    out.append(Profile(f"{base}-expiry{short}s-async", f"the probe's session with aset_expiry({short}) from async "
+                       "views", expiry=(f"int:{short}",), withholds=RELAUNCH_COVERED, session_api=ASYNC))
     return tuple(out)

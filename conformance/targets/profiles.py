@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..protocol import ASYNC_SINCE
 from .capabilities import RELAUNCH
+
+SYNC, ASYNC = "sync", "async"
 
 ENGINES = {
     "db": "django.contrib.sessions.backends.db",
@@ -40,6 +43,10 @@ class Profile:
     # The reference server's Django settings module: the reference site's own, or (only in a
     # profile a plugin adds, such as the project's test apparatus) another one built on it.
     site_settings: str = "target_site.settings"
+    # How the probe's views touch the session: SYNC, or ASYNC (Django 5.1's async session API:
+    # aset_expiry(), acycle_key() as alogin() calls it, aflush() as alogout() does), the
+    # reference site then served by an ASGI server, as sites with async views are.
+    session_api: str = "sync"
 
     @property
     def settings(self) -> dict:
@@ -59,6 +66,24 @@ def _backend_profiles() -> list[Profile]:
             f"set-expiry-int-{key}", f"set_expiry(4) under the default two-week age, {key} backend",
             {"SESSION_ENGINE": engine}, ("int:4",)))
     return out
+
+
+# The async session API, judged by the same checks as its sync twin: every backend implements its
+# own async load, create, save and delete (reached through aget(), acycle_key() and aflush()), and
+# aset_expiry() takes each kind of value. Served by uvicorn.
+def _async_profiles() -> list[Profile]:
+    out = [Profile(f"async-set-expiry-int-{key}", f"aset_expiry(4) from async views (uvicorn), {key} backend",
+                   {"SESSION_ENGINE": engine}, ("int:4",), session_api=ASYNC) for key, engine in ENGINES.items()]
+    return out + [
+        Profile("async-set-expiry-zero", "aset_expiry(0) from async views (uvicorn): browser-length, "
+                "SESSION_COOKIE_AGE=3", {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 3}, ("int:0",),
+                session_api=ASYNC),
+        Profile("async-set-expiry-none", "aset_expiry(300) then aset_expiry(None) from async views (uvicorn): "
+                "back to SESSION_COOKIE_AGE=3", {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 3},
+                ("int:300", "none"), session_api=ASYNC),
+        Profile("async-set-expiry-timedelta", "aset_expiry(timedelta(seconds=3)) from async views (uvicorn), "
+                "default age", {"SESSION_ENGINE": ENGINES["db"]}, ("timedelta:3",), session_api=ASYNC),
+    ]
 
 
 PROFILES: tuple[Profile, ...] = (
@@ -98,6 +123,7 @@ PROFILES: tuple[Profile, ...] = (
             {"SESSION_ENGINE": ENGINES["db"]}, ("datetime:3",)),
     Profile("set-expiry-timedelta", "set_expiry(timedelta(seconds=3)), default age",
             {"SESSION_ENGINE": ENGINES["db"]}, ("timedelta:3",)),
+    *_async_profiles(),
     Profile("cookie-attributes", "custom name, Path, Domain, Secure, HttpOnly off, SameSite=Strict",
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_NAME": "conformance_sid",
              "SESSION_COOKIE_PATH": "/__conformance__/", "SESSION_COOKIE_DOMAIN": "127.0.0.1",
@@ -109,6 +135,20 @@ PROFILES: tuple[Profile, ...] = (
     Profile("samesite-off", "SESSION_COOKIE_SAMESITE=False: no SameSite attribute at all",
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_SAMESITE": False}, withholds=RELAUNCH_COVERED),
 )
+
+def unavailable(profile: Profile, django: str) -> str:
+    """Why this profile cannot run on a site of this Django version ("" when it can)."""
+    if profile.session_api != ASYNC:
+        return ""
+    try:
+        version = tuple(int(part) for part in django.split(".")[:2])
+    except ValueError:
+        return ""
+    if version >= ASYNC_SINCE:
+        return ""
+    return (f"the async session API (aset_expiry(), acycle_key(), aflush()) is new in Django "
+            f"{'.'.join(map(str, ASYNC_SINCE))}; this site runs Django {django}")
+
 
 BY_NAME = {p.name: p for p in PROFILES}
 assert len(BY_NAME) == len(PROFILES), "duplicate profile name"

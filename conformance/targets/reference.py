@@ -17,7 +17,7 @@ from pathlib import Path
 from ..protocol import TOKEN_SETTING
 from ..sites.environment import REPO_ROOT, SiteEnvironment
 from .probe_client import ProbeUnavailable, fetch_settings
-from .profiles import Profile
+from .profiles import ASYNC, Profile
 START_TIMEOUT_S = 30.0  # a cold Django import on a busy 2-core machine takes a few seconds
 POLL_S = 0.05
 
@@ -68,7 +68,8 @@ class ReferenceServer:
         if session.get("SESSION_ENGINE", "").endswith(".file"):
             (home / "sessions").mkdir(exist_ok=True)
             session["SESSION_FILE_PATH"] = str(home / "sessions")
-        argv, env = environment.popen(["-m", "target_site.serve", "--host", host, "--port", "0"], {
+        asgi = ["--asgi"] if profile.session_api == ASYNC else []
+        argv, env = environment.popen(["-m", "target_site.serve", "--host", host, "--port", "0", *asgi], {
             "TARGET_SITE_SESSION": json.dumps(session), "TARGET_SITE_DB": str(db), TOKEN_SETTING: token,
             "DJANGO_SETTINGS_MODULE": profile.site_settings, "TARGET_SITE_ALLOWED_HOSTS": host}, binds=(home,))
         log_path = home / "server.log"

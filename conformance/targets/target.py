@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from ..protocol import PROBE_PATH
+from ..protocol import ASYNC_ACTIONS, ASYNC_PREFIX, PROBE_PATH
 from .promises import Promise, promise_for
 
 # How the suite reaches a site: the reference site it started, a deployment through its probe,
@@ -49,6 +49,10 @@ class Target:
     # drivers.sign_ins.SignInPace in black-box mode: how fast the run signs in to this site (one
     # object for all of a site's targets and the whole run, rehearsal included).
     sign_in_pace: object = None
+    session_api: str = "sync"  # the probe's views this target is reached through (profiles.SYNC | ASYNC)
+    # Why no check can run on this target at all (an async profile on a Django without the async
+    # session API): every check is skipped with it.
+    unavailable: str = ""
 
     @property
     def promise(self) -> Promise:
@@ -73,7 +77,8 @@ class Target:
         the site's) can answer it: the suite's own requests must reach the server."""
         params = [*(params or ()), *([(FRESH, secrets.token_hex(6))] if fresh else [])]
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
-        return f"{self.base_url}{PROBE_PATH}{action + '/' if action else ''}{query}"
+        prefix = ASYNC_PREFIX if self.session_api == "async" and action in ASYNC_ACTIONS else ""
+        return f"{self.base_url}{PROBE_PATH}{prefix}{action + '/' if action else ''}{query}"
 
     def page_url(self, kind: str, visit: str = "") -> str:
         """A probe page (conformance/probe/pages.py): the same URL for every visitor of one scenario,

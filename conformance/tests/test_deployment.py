@@ -11,7 +11,7 @@ from conformance.observe.campaign import restart_batches
 from conformance.observe.launch import remote_launch_options
 from conformance.observe.scenario import ScenarioKey
 from conformance.targets import deployment
-from conformance.targets.deployment import DeploymentError, discover, profiles_for
+from conformance.targets.deployment import Deployment, DeploymentError, discover, profiles_for
 from conformance.targets.promises import promise_for
 from conformance.targets.target import PROBE, Target
 
@@ -21,7 +21,7 @@ DB = "django.contrib.sessions.backends.db"
 def test_profiles_name_the_configuration_and_add_short_expiries():
     names = [p.name for p in profiles_for({"SESSION_ENGINE": DB, "SESSION_COOKIE_AGE": 1209600})]
     assert names == ["site-db-age1209600", "site-db-age1209600-expiry3s", "site-db-age1209600-fixed3s",
-                     "site-db-age1209600-expiry0"]
+                     "site-db-age1209600-expiry0", "site-db-age1209600-expiry3s-async"]
 
 
 def test_browser_close_site_needs_no_expiry0_and_whole_second_backends_get_4s():
@@ -30,7 +30,8 @@ def test_browser_close_site_needs_no_expiry0_and_whole_second_backends_get_4s():
     names = [p.name for p in profiles_for(settings)]
     assert names == ["site-signed-cookies-age600-browser-close-save-every-request",
                      "site-signed-cookies-age600-browser-close-save-every-request-expiry4s",
-                     "site-signed-cookies-age600-browser-close-save-every-request-fixed4s"]
+                     "site-signed-cookies-age600-browser-close-save-every-request-fixed4s",
+                     "site-signed-cookies-age600-browser-close-save-every-request-expiry4s-async"]
 
 
 def test_custom_backend_is_labelled_custom():
@@ -39,12 +40,23 @@ def test_custom_backend_is_labelled_custom():
 
 
 def test_short_expiry_makes_a_two_week_site_waitable():
-    site, short, fixed, zero = profiles_for({"SESSION_ENGINE": DB, "SESSION_COOKIE_AGE": 1209600})
+    site, short, fixed, zero, short_async = profiles_for({"SESSION_ENGINE": DB, "SESSION_COOKIE_AGE": 1209600})
     settings = {"SESSION_ENGINE": DB, "SESSION_COOKIE_AGE": 1209600}
     assert not promise_for(settings, site.expiry).waitable
     assert promise_for(settings, short.expiry).max_age == 3 and promise_for(settings, short.expiry).waitable
     assert promise_for(settings, fixed.expiry).fixed_deadline
     assert promise_for(settings, zero.expiry).browser_length
+    assert short_async.expiry == short.expiry and short_async.session_api == "async"
+
+
+def test_the_async_profile_is_skipped_on_a_django_without_the_async_session_api():
+    deployment = Deployment("https://site.example/", "t", {"SESSION_ENGINE": DB, "SESSION_COOKIE_AGE": 60}, "5.0.14",
+                            profiles_for({"SESSION_ENGINE": DB, "SESSION_COOKIE_AGE": 60}))
+    targets = [deployment.target_for(p) for p in deployment.profiles]
+    assert [t.unavailable for t in targets[:-1]] == ["", "", "", ""]
+    assert "new in Django 5.1; this site runs Django 5.0.14" in targets[-1].unavailable
+    assert targets[-1].probe_url("start") == "https://site.example/__conformance__/async/start/"
+    assert targets[0].probe_url("start") == "https://site.example/__conformance__/start/"
 
 
 def test_restart_batches_never_put_two_profiles_of_one_host_together():

@@ -51,6 +51,12 @@ def client(django_ready):
     return Client()
 
 
+@pytest.fixture(params=["", "async/"], ids=["sync", "async"])
+def api(request):
+    """The probe's actions as sync views, and as async views through Django's async session API."""
+    return request.param
+
+
 def get(client, endpoint, headers=HDR, **params):
     return client.get(P + endpoint, params, headers=headers)
 
@@ -62,27 +68,27 @@ def session_cookie_set(response):
 
 
 @pytest.mark.parametrize("endpoint", ["start/", "read/", "touch/", "logout/", "settings/"])
-def test_inert_without_token_setting(client, endpoint):
+def test_inert_without_token_setting(client, api, endpoint):
     from django.test import override_settings
 
     for value in ("", None):
         with override_settings(CONFORMANCE_PROBE_TOKEN=value):
-            r = get(client, endpoint)
+            r = get(client, api + endpoint if endpoint != "settings/" else endpoint)
         assert r.status_code == 404
         assert r["Cache-Control"] == "no-store"
         assert not session_cookie_set(r)
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Conformance-Token": "wrong"}])
-def test_404_with_missing_or_wrong_token(client, headers):
-    r = get(client, "start/", headers=headers)
+def test_404_with_missing_or_wrong_token(client, api, headers):
+    r = get(client, api + "start/", headers=headers)
     assert r.status_code == 404 and r.json() == {"error": "not found"}
     assert not session_cookie_set(r)
-    assert client.post(P + "start/", headers=headers).status_code == 404
+    assert client.post(P + api + "start/", headers=headers).status_code == 404
 
 
-def test_happy_path(client):
-    r = get(client, "start/")
+def test_happy_path(client, api):
+    r = get(client, api + "start/")
     assert r.status_code == 200 and r["Cache-Control"] == "no-store"
     body = r.json()
     assert set(body) == {
@@ -98,7 +104,7 @@ def test_happy_path(client):
     assert session_cookie_set(r)
     key = r.cookies["sessionid"].value
 
-    r = get(client, "read/")
+    r = get(client, api + "read/")
     body = r.json()
     assert body["accepted"] is True and body["session_cookie"] == key
     assert body["cookie_header"] == f"sessionid={key}"
@@ -107,22 +113,22 @@ def test_happy_path(client):
     )
     assert not session_cookie_set(r), "read must not re-send the cookie"
 
-    r = get(client, "touch/")
+    r = get(client, api + "touch/")
     assert r.json()["accepted"] is True and session_cookie_set(r)
     marker = client.session["_conformance_probe"]
     assert marker["touches"] == 1 and len(marker["nonce"]) == 16
 
-    r = get(client, "logout/")
+    r = get(client, api + "logout/")
     body = r.json()
     assert body["accepted"] is True
     assert body["probe_session"] is False and body["stored"] is None
-    body = get(client, "read/").json()
+    body = get(client, api + "read/").json()
     assert body["accepted"] is False and body["probe_session"] is False
 
 
-def test_restart_flushes_previous_probe_session(client):
-    first = get(client, "start/").cookies["sessionid"].value
-    r = get(client, "start/")
+def test_restart_flushes_previous_probe_session(client, api):
+    first = get(client, api + "start/").cookies["sessionid"].value
+    r = get(client, api + "start/")
     assert r.json()["accepted"] is True
     assert r.cookies["sessionid"].value != first
 
@@ -138,44 +144,44 @@ def test_restart_flushes_previous_probe_session(client):
         (["timedelta:60"], str, False, 60),
     ],
 )
-def test_expiry_specs(client, specs, custom, browser_close, age):
-    stored = get(client, "start/", expiry=specs).json()["stored"]
+def test_expiry_specs(client, api, specs, custom, browser_close, age):
+    stored = get(client, api + "start/", expiry=specs).json()["stored"]
     if custom is str:
         assert isinstance(stored["custom_expiry"], str)
     else:
         assert stored["custom_expiry"] == custom
     assert stored["browser_close"] is browser_close
     assert stored["expiry_age"] == pytest.approx(age, abs=2)
-    assert get(client, "read/").json()["stored"]["custom_expiry"] == stored["custom_expiry"]
+    assert get(client, api + "read/").json()["stored"]["custom_expiry"] == stored["custom_expiry"]
 
 
 @pytest.mark.parametrize("spec", ["int:x", "foo", "int:", "datetime", "None"])
-def test_bad_expiry_spec(client, spec):
-    r = get(client, "start/", expiry=["int:5", spec])
+def test_bad_expiry_spec(client, api, spec):
+    r = get(client, api + "start/", expiry=["int:5", spec])
     assert r.status_code == 400
     assert "int:N" in r.json()["error"] and "timedelta:N" in r.json()["error"]
     assert not session_cookie_set(r)
 
 
-def test_backend_expire_date_null_for_cache_backend(client):
+def test_backend_expire_date_null_for_cache_backend(client, api):
     from django.test import override_settings
 
     with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cache"):
-        get(client, "start/", expiry=["int:30"])
-        stored = get(client, "read/").json()["stored"]
+        get(client, api + "start/", expiry=["int:30"])
+        stored = get(client, api + "read/").json()["stored"]
     assert stored["expiry_age"] == 30 and stored["backend_expire_date"] is None
 
 
-def test_non_probe_session_untouched(client):
+def test_non_probe_session_untouched(client, api):
     client.get("/remember/", {"value": "keep-me"})
     key = client.cookies["sessionid"].value
-    r = get(client, "start/")
+    r = get(client, api + "start/")
     assert r.status_code == 409
     assert r.json() == {
         "error": "a non-probe session is active in this browser; use a fresh context"
     }
     for endpoint in ("read/", "touch/", "logout/"):
-        r = get(client, endpoint)
+        r = get(client, api + endpoint if endpoint != "settings/" else endpoint)
         body = r.json()
         assert body["accepted"] is False and body["probe_session"] is False
         assert body["stored"] is None and body["session_cookie"] == key
@@ -197,12 +203,12 @@ def test_settings_lists_only_session_keys(client):
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Conformance-Token": "wrong"}])
-def test_wrong_token_changes_nothing(client, headers):
+def test_wrong_token_changes_nothing(client, api, headers):
     """A visitor's own session survives every endpoint called without the right token."""
     client.get("/remember/", {"value": "mine"})
     key = client.cookies["sessionid"].value
     for endpoint in ("start/", "read/", "touch/", "logout/", "settings/"):
-        r = get(client, endpoint, headers=headers)
+        r = get(client, api + endpoint if endpoint != "settings/" else endpoint, headers=headers)
         assert r.status_code == 404 and not session_cookie_set(r)
     assert client.cookies["sessionid"].value == key
     assert b"mine" in client.get("/recall/").content
@@ -221,3 +227,36 @@ def test_answers_behind_login_required_middleware(client):
     with override_settings(MIDDLEWARE=middleware):
         assert get(client, "start/").status_code == 200
         assert client.get("/recall/").status_code == 302  # the site's own pages do need a login
+
+
+def test_signin_cycles_the_key_and_keeps_the_data(client, api):
+    """What login() / alogin() do to the session: cycle_key() / acycle_key(), a new key for the same data."""
+    first = get(client, api + "start/").cookies["sessionid"].value
+    nonce = client.session["_conformance_probe"]["nonce"]
+    r = get(client, api + "signin/")
+    assert r.status_code == 200 and r.json()["signed_in"] is True and r.json()["accepted"] is True
+    second = r.cookies["sessionid"].value
+    assert second != first
+    assert client.session["_conformance_probe"]["nonce"] == nonce
+    body = get(client, api + "read/").json()
+    assert body["accepted"] is True and body["signed_in"] is True
+    from django.contrib.sessions.backends.db import SessionStore
+
+    assert not SessionStore().exists(first), "the old key must be gone"
+
+
+def test_async_views_answer_501_before_django_5_1(client, monkeypatch):
+    """On a Django without the async session API the async endpoints say so (after the token gate)."""
+    from conformance.probe import async_views
+
+    monkeypatch.setattr(async_views, "AVAILABLE", False)
+
+    async def anything(request):
+        raise AssertionError("never called")
+
+    gated = async_views.async_probe_view(anything)
+    from django.test import RequestFactory
+
+    answer = gated(RequestFactory().get("/", headers=HDR))
+    assert answer.status_code == 501 and b"new in Django 5.1" in answer.content
+    assert gated(RequestFactory().get("/")).status_code == 404

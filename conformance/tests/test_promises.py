@@ -42,6 +42,12 @@ EXPECTED = {
     # datetime / timedelta: fixed deadline, Max-Age N or N-1, activity never renews.
     "set-expiry-datetime": (3, 3, TWO_WEEKS, False, True, 1, False, False, False),
     "set-expiry-timedelta": (3, 3, TWO_WEEKS, False, True, 1, False, False, False),
+    # The async session API promises what its sync twin does.
+    **{f"async-set-expiry-int-{k}": (4, 4, TWO_WEEKS, False, False, 0, False, True, k == "signed-cookies")
+       for k in profiles.ENGINES},
+    "async-set-expiry-zero": (None, 3, 3, True, False, 0, False, True, False),
+    "async-set-expiry-none": (3, 3, 3, False, False, 0, False, True, False),
+    "async-set-expiry-timedelta": (3, 3, TWO_WEEKS, False, True, 1, False, False, False),
     "cookie-attributes": (1209600, 1209600, 1209600, False, False, 0, False, True, False),
     "samesite-none": (1209600, 1209600, 1209600, False, False, 0, False, True, False),
     "samesite-off": (1209600, 1209600, 1209600, False, False, 0, False, True, False),

@@ -3,7 +3,7 @@
 each on the checks the breakage should trip (conformance/tests/test_mutants.py). Never offered
 otherwise: `--profile` knows only the real profiles."""
 
-from conformance.targets.profiles import ENGINES, Profile
+from conformance.targets.profiles import ASYNC, ENGINES, Profile
 
 SITES = "conformance.tests.apparatus.mutant_sites."
 
@@ -25,6 +25,14 @@ MUTANTS: tuple[Profile, ...] = (
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "reissue_on_logout"),
     Profile("mutant-fixed-key", "a session backend whose cycle_key() keeps the key: login() does not change it",
             {"SESSION_ENGINE": "conformance.tests.apparatus.fixed_key_backend", "SESSION_COOKIE_AGE": 4}),
+    # The async session API (Django 5.1+), broken where the sync one is not: reached only through
+    # the probe's async views (served by uvicorn).
+    Profile("mutant-async-ignore-set-expiry", "a session backend whose aset_expiry() ignores its value",
+            {"SESSION_ENGINE": "conformance.tests.apparatus.ignore_async_expiry_backend"}, ("int:4",),
+            session_api=ASYNC),
+    Profile("mutant-async-fixed-key", "a session backend whose acycle_key() keeps the key: alogin() does not "
+            "change it", {"SESSION_ENGINE": "conformance.tests.apparatus.fixed_async_key_backend",
+                          "SESSION_COOKIE_AGE": 4}, session_api=ASYNC),
 )
 
 
