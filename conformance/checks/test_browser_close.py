@@ -346,7 +346,7 @@ def test_session_restore(run: Run):
     a limitation Django documents, reported as a caveat.
 
     "Some browsers (Chrome, for example) provide settings that allow users to continue browsing
-    sessions after closing and re-opening the browser. In some cases, this can interfere with the
+    sessions after closing and reopening the browser. In some cases, this can interfere with the
     SESSION_EXPIRE_AT_BROWSER_CLOSE setting and prevent sessions from expiring on browser close."
     """
     if run.obs.notes.get(UNRESTORED):

@@ -114,8 +114,10 @@ def test_idling_past_the_timeout_ends_the_session_in_the_browser(run: Run):
     """Idle past the idle timeout, the session has ended: the browser's next page shows the visitor
     signed out, whatever another session of the same account did meanwhile.
 
-    OWASP Session Management Cheat Sheet, Idle Timeout: "Idle timeout defines the amount of time a
-    session will remain active in case there is no activity in the session."
+    OWASP Session Management Cheat Sheet, Idle Timeout: "This timeout defines the amount of time a
+    session will remain active in case there is no activity in the session, closing and
+    invalidating the session upon the defined idle period since the last HTTP request received by
+    the web application for a given session ID."
     """
     after = run.step("after-idle")
     busy = run.obs.steps("busy-")
@@ -133,8 +135,8 @@ def test_idling_past_the_timeout_ends_the_session_in_the_browser(run: Run):
 def test_idling_past_the_timeout_ends_the_session_on_the_server(run: Run):
     """Idle past the idle timeout, the server refuses the old session cookie when it is replayed.
 
-    OWASP Session Management Cheat Sheet: "the session should be invalidated on the server side
-    after the idle timeout has expired."
+    OWASP Session Management Cheat Sheet: "Session timeout management and expiration must be
+    enforced server-side."
     """
     control = run.replay_control()
     if control:
