@@ -111,16 +111,23 @@ class Stage:
                 raise NoSessionCookie()  # the checks report the missing cookie from `start`
             yield main, start
 
-    async def replay(self, label: str, value: str) -> Exchange:
+    async def replay(self, label: str, value: str, where: str = "session", visitor: str = "") -> Exchange:
         """Ask the server about a cookie value from a fresh context that never held this session
         (a well-behaved browser never sends an expired cookie: this is the only way to see
-        server-side expiry)."""
+        server-side expiry). `where`: see Driver.replay; `visitor`: record it as another
+        visitor's (a value that names no session of this scenario: what it gets is not a save
+        of the session under test)."""
         async with self.replays.lease(self.target, self.obs) as fresh:
-            exchange = await fresh.replay(label, value)
-        if exchange.sent_session_cookie != value:
-            # A refused replay proves nothing if the old value never reached the server.
-            raise DriverError(f"{label}: the replayed cookie was not sent (Cookie received: "
-                              f"{exchange.cookie_header or '(none)'})")
+            exchange = await fresh.replay(label, value, where)
+        expected = None if where == "url" else value
+        if exchange.sent_session_cookie != expected:
+            # A refused replay proves nothing if the old value never reached the server (and a
+            # key in the URL nothing if a cookie came with it).
+            raise DriverError(f"{label}: the replayed cookie was {'sent' if expected is None else 'not sent'} "
+                              f"(Cookie received: {exchange.cookie_header or '(none)'})")
+        if visitor:
+            i = self.obs.exchanges.index(exchange)
+            self.obs.exchanges[i] = exchange = dataclasses.replace(exchange, visitor=visitor)
         return exchange
 
     def at(self, exchange: Exchange) -> float:
@@ -154,7 +161,12 @@ class Stage:
         may have ended by its age (the promise's, or `age`), as a slow site or a busy machine makes it
         come. None while the session must still be alive."""
         if age is not None:
-            ends = timing.honoured_until(self.obs, start, age)
+            if self.promise.client_side_store:
+                # Signed cookies go stale at SESSION_COOKIE_AGE whatever set_expiry() asked (the
+                # probe pages' 300 s sessions too): a 3 s age ends them in 3 s.
+                age = min(age, self.promise.cookie_age)
+            ends = timing.honoured_until(self.obs, start, age) - timing.whole_second_early(
+                self.promise.whole_second_store)
         else:
             age = self.promise.server_age
             ends = self.server_alive_until(start) - timing.whole_second_early(self.promise.whole_second_store)

@@ -94,3 +94,31 @@ def test_honoured_until_without_server_time_uses_the_earliest_save():
 def test_whole_second_early():
     assert timing.whole_second_early(True) == timing.WHOLE_SECOND_EARLY_S == 1.0
     assert timing.whole_second_early(False) == 0.0
+
+
+# --- Stage.session_over: when a page that found no session came too late to mean anything ----
+
+
+def _stage(settings):
+    from conformance.observe.stage import Stage
+    from conformance.targets.target import REFERENCE, Target
+
+    target = Target("p", REFERENCE, "http://127.0.0.10:8000/", "t", settings, "5.2.19")
+    o = Observation(scenario="cache-visitors", profile="p", browser="chromium", settings=settings, expiry=(),
+                    exchanges=[])
+    return Stage(None, None, {}, target, o, None)
+
+
+def test_a_signed_cookie_page_session_ends_at_the_cookie_age_not_at_its_own(monkeypatch):
+    """The probe's pages ask set_expiry(300), but signed cookies go stale at SESSION_COOKIE_AGE:
+    a page 4 s after a 3 s signed-cookie session began came too late (observed again), not a
+    session the site lost (the CACHE-06 error of a make matrix run under load)."""
+    import time as clock
+
+    welcome = ex("a-welcome", 100.0, 100.1, server_time=100.05)
+    monkeypatch.setattr(clock, "time", lambda: 104.0)
+    signed = {"SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies", "SESSION_COOKIE_AGE": 3,
+              "SESSION_EXPIRE_AT_BROWSER_CLOSE": True}
+    assert _stage(signed).session_over(welcome, "visitor a's page", 300) is not None
+    db = {**signed, "SESSION_ENGINE": "django.contrib.sessions.backends.db"}
+    assert _stage(db).session_over(welcome, "visitor a's page", 300) is None
