@@ -138,6 +138,7 @@ class Reply:
     page: str | None = None  # what a probe page showed of the session (its visitor token, or "anonymous")
     # The session reaches a signed-in account (the probe's signin/ mark; black-box: the page said so).
     signed_in: bool = False
+    touches: int | None = None  # the probe's count of saved writes (touch/) in the session it loaded
 
     @classmethod
     def from_probe(cls, body: dict) -> "Reply":
@@ -148,6 +149,7 @@ class Reply:
                    own_session=bool(body.get("probe_session", True)),
                    stored=Stored(**{k: stored.get(k) for k in STORED_FIELDS}) if isinstance(stored, dict) else None,
                    server_time=body.get("server_time"), signed_in=bool(body.get("signed_in")),
+                   touches=body.get("touches"),
                    page=body.get("visitor") or (
                        "anonymous" if body.get("action") in ("welcome", "recall", "account", "logout") else None))
 

@@ -25,7 +25,9 @@ PAGE_SESSION_S = 300
 
 # start/read/touch/logout answer a JSON object with these fields.
 ANSWER_FIELDS = ("action", "server_time", "cookie_header", "cookie_name", "session_cookie", "accepted",
-                 "probe_session", "signed_in", "stored")
+                 "probe_session", "signed_in", "touches", "stored")
+# touch/?fail=500 modifies the session, then answers 500 (Django must not save it: REN-06).
+FAILED_WRITE_STATUS = 500
 # `stored`, for a probe session: what the backend holds (null for any other session).
 STORED_FIELDS = ("expiry_age", "expiry_date", "browser_close", "custom_expiry", "backend_expire_date")
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import importlib
 
 FAMILY_MODULES = ("test_cookie_age", "test_browser_close", "test_renewal", "test_server_expiry",
-                  "test_cookie_attributes", "test_cache_safety", "test_sign_in", "test_timeouts")
+                  "test_cookie_attributes", "test_session_cookie", "test_cache_safety", "test_sign_in",
+                  "test_timeouts")
 
 
 def families():

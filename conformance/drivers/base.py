@@ -25,6 +25,9 @@ BACK_POLLS = 50  # tenths of a second
 BROWSER_CLOCK = "browser_clock"  # an observation's note: a remote browser's clock against ours
 
 
+REPLAY_AT = ("session", "public", "url")
+
+
 class DriverError(Exception):
     """A request did not get an answer the driver can use: a setup problem, never a verdict."""
 
@@ -86,10 +89,13 @@ class Driver(abc.ABC):
         another step closely); only a driver that signs in through the site's form has turns."""
 
     @abc.abstractmethod
-    async def replay(self, label: str, value: str) -> Exchange:
+    async def replay(self, label: str, value: str, where: str = "session") -> Exchange:
         """Ask the server about this session cookie value alone, from this context (cleared: it
         never held the session). Judges the server, not the browser: a well-behaved browser never
-        sends an expired cookie, so this is the only way to see server-side expiry."""
+        sends an expired cookie, so this is the only way to see server-side expiry. `where`
+        (REPLAY_AT): the page that shows the session; a page that never touches it ("public"); or
+        the page that shows it with the value in its URL as the cookie's name, and no cookie
+        ("url": Django's sessions are solely cookie-based)."""
 
     @abc.abstractmethod
     async def page(self, label: str, kind: str, visitor: str = "", visit: str = "") -> Exchange:
@@ -106,6 +112,20 @@ class Driver(abc.ABC):
     @abc.abstractmethod
     async def shown(self) -> str | None:
         """What the current document shows of the session: the visitor it is about, or None."""
+
+    async def failed_write(self, label: str) -> Exchange:
+        """A request that modifies the session and answers 500 (only the probe offers one)."""
+        raise DriverError(f"{label}: no page that modifies the session and fails, without the probe")
+
+    def location(self) -> str:
+        """The URL of this context's page ("" before it has one)."""
+        return self._page.url if self._page is not None else ""
+
+    async def script_cookies(self) -> list[str]:
+        """The cookie names this page's own JavaScript can read (document.cookie)."""
+        await self.open()
+        text = await self._page.evaluate("document.cookie")
+        return sorted({part.split("=", 1)[0].strip() for part in text.split(";") if part.strip()})
 
     async def arrive(self) -> None:
         """Open a page of the site that starts nothing (a fresh context's first navigation is the

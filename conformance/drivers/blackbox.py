@@ -338,14 +338,17 @@ class BlackBoxDriver(Driver):
                         own_session=action == "start" or signed_in, page="signed in" if signed_in else "anonymous",
                         signed_in=signed_in))
 
-    async def replay(self, label: str, value: str) -> Exchange:
-        """The signed-in page, asked with exactly this cookie value and nothing else (Playwright's
-        HTTP client, as in probe mode: the server is judged here, not the browser)."""
-        name, url = self.target.promise.attributes.name, fresh(self.site.signed_in_url)
-        cookie = f"{name}={value}"
+    async def replay(self, label: str, value: str, where: str = "session") -> Exchange:
+        """The signed-in page (or a public one), asked with exactly this cookie value and nothing
+        else (Playwright's HTTP client, as in probe mode: the server is judged here, not the
+        browser); where="url": with the value in the URL instead, and no cookie."""
+        name = self.target.promise.attributes.name
+        page = self.site.public_urls[0] if where == "public" else self.site.signed_in_url
+        url = fresh(with_param(page, name, value) if where == "url" else page)
+        cookie = None if where == "url" else f"{name}={value}"
         sent = time.time()
-        response = await self.context.request.get(url, headers={"Cookie": cookie}, fail_on_status_code=False,
-                                                  max_redirects=0)
+        response = await self.context.request.get(url, headers={"Cookie": cookie} if cookie else {},
+                                                  fail_on_status_code=False, max_redirects=0)
         body = await response.text()
         received = time.time()
         headers = response.headers_array

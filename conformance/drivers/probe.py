@@ -14,7 +14,8 @@ from email.utils import parsedate_to_datetime
 from playwright.async_api import Error as PlaywrightError
 
 from ..exchange import Exchange, Reply, cache_headers, split_set_cookie
-from ..protocol import PAGE_SESSION_S, TOKEN_HEADER
+from ..protocol import FAILED_WRITE_STATUS, PAGE_SESSION_S, TOKEN_HEADER
+from ..targets.target import fresh
 from .base import Driver, DriverError
 
 PAGE_DATA = re.compile(r'<script id="probe" type="application/json">(.*?)</script>', re.S)
@@ -39,6 +40,9 @@ class ProbeDriver(Driver):
 
     async def logout(self, label: str) -> Exchange:
         return await self._call(label, "logout")
+
+    async def failed_write(self, label: str) -> Exchange:
+        return await self._call(label, "touch", [("fail", str(FAILED_WRITE_STATUS))])
 
     async def anonymous(self, label: str) -> Exchange:
         """A session before signing in: the probe's own, anonymous (start/, no set_expiry())."""
@@ -110,16 +114,20 @@ class ProbeDriver(Driver):
         """What the current document shows of the session (a probe page's visitor token)."""
         return (await self._page.locator("#visitor").text_content(timeout=5_000) or "").strip() or None
 
-    async def replay(self, label: str, value: str) -> Exchange:
+    async def replay(self, label: str, value: str, where: str = "session") -> Exchange:
         """A read from this context's cookie jar, holding only `value`, through Playwright's HTTP
         client rather than the browser's network stack: the server is judged here, not the browser
         (no page, no renderer: a replay must land close to a deadline, even on a busy machine)."""
         attrs = self.target.promise.attributes
-        await self.context.add_cookies([{
-            "name": attrs.name, "value": value, "domain": attrs.domain or self.target.host,
-            "path": attrs.path, "secure": attrs.secure, "httpOnly": attrs.httponly,
-            **({"sameSite": attrs.samesite} if attrs.samesite in ("Strict", "Lax", "None") else {})}])
-        url = self.target.probe_url("read", fresh=True)
+        if where != "url":
+            await self.context.add_cookies([{
+                "name": attrs.name, "value": value, "domain": attrs.domain or self.target.host,
+                "path": attrs.path, "secure": attrs.secure, "httpOnly": attrs.httponly,
+                **({"sameSite": attrs.samesite} if attrs.samesite in ("Strict", "Lax", "None") else {})}])
+        if where == "public":
+            url = fresh(self.target.page_url("public"))
+        else:
+            url = self.target.probe_url("read", [(attrs.name, value)] if where == "url" else None, fresh=True)
         sent = time.time()
         response = await self.context.request.get(url, headers={TOKEN_HEADER: self.target.token},
                                                   fail_on_status_code=False)
@@ -139,7 +147,8 @@ class ProbeDriver(Driver):
         except Exception:  # the probe always answers JSON (or a page carrying it): a setup error
             raise DriverError(f"{label}: {url} answered HTTP {response.status} without the probe's JSON: "
                               f"{_what(response.status)}") from None
-        if response.status != 200:
+        failed_write = f"fail={FAILED_WRITE_STATUS}" in url and response.status == FAILED_WRITE_STATUS
+        if response.status != 200 and not failed_write:
             raise DriverError(f"{label}: {url} answered {response.status}: {body.get('error', body)}")
         date = next((h["value"] for h in headers if h["name"].lower() == "date"), None)
         exchange = Exchange(

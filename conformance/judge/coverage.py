@@ -118,6 +118,8 @@ class Coverage:
                 out.append(f"{where}: both checks and kind; give one")
             if not e.checks and not (e.kind in KINDS and e.reason):
                 out.append(f"{where}: needs checks, or a kind ({', '.join(KINDS)}) and a reason")
+            if "\n" in e.text or e.text != e.text.strip():
+                out.append(f"{where}: the text must be one line, exactly as the extractor gives it")
             if (e.kind == "gap" or e.partial) and not e.proposal:
                 out.append(f"{where}: a gap or a partial needs a proposal")
             out += [f"{where}: unknown check {c}" for c in e.checks if c not in check_ids]

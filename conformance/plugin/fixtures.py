@@ -114,7 +114,7 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
                 info = fetch_settings(base, token)
                 targets[planned.id] = complete(Target(
                     planned.profile.name, REFERENCE, base, token, info["settings"], info.get("django", "?"),
-                    planned.profile.expiry, lacks=dict(planned.profile.withholds),
+                    planned.profile.expiry, lacks=planned.profile.lacks(),
                     session_api=planned.profile.session_api))
             except (ServerError, ProbeUnavailable) as exc:
                 targets[planned.id] = exc

@@ -13,7 +13,7 @@ import secrets
 import django
 from django.views.decorators.csrf import csrf_exempt
 
-from ..protocol import ASYNC_SINCE
+from ..protocol import ASYNC_SINCE, FAILED_WRITE_STATUS
 from . import state
 from .views import _json, _login_not_required, _token_ok, parse_expiry
 
@@ -73,7 +73,8 @@ async def touch(request):
         marker = dict(await session.aget(state.MARKER))
         marker["touches"] = int(marker.get("touches", 0)) + 1
         await session.aset(state.MARKER, marker)
-    return _json(await state.abuild(request, "touch", accepted))
+    failed = request.GET.get("fail") == str(FAILED_WRITE_STATUS)
+    return _json(await state.abuild(request, "touch", accepted), status=FAILED_WRITE_STATUS if failed else 200)
 
 
 @async_probe_view

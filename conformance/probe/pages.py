@@ -3,7 +3,7 @@ endpoints (always `Cache-Control: no-store`), these set no caching headers of th
 response says about caching is what the site's middleware, and anything in front of it, made of
 it. Same gate as every probe view (404 without the token), and they too touch only probe sessions.
 
-* ``page/public/`` never touches the session.
+* ``page/public/`` never touches the session (it echoes the Cookie header it received).
 * ``page/welcome/`` starts a probe session (if the visitor has none) holding a random visitor
   token, and shows it: a page that writes the session. The session lasts PAGE_SESSION_S whatever
   the site's age (``set_expiry``): these pages are about caches, not expiry, and a visitor walking
@@ -20,6 +20,7 @@ Each page embeds the probe's usual answer (conformance.probe.state) as JSON in
 import json
 import secrets
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.html import escape
 from django.views.decorators.cache import never_cache
@@ -50,8 +51,11 @@ def _page(request, action, accepted, title):
 @probe_view
 def public(request):
     # Built by hand: state.build() would read the session (and make the response vary on Cookie).
+    # What the browser sent is echoed from the request's headers, which touches no session.
+    echo = {"action": "public", "cookie_header": request.META.get("HTTP_COOKIE"),
+            "cookie_name": settings.SESSION_COOKIE_NAME, "session_cookie": state.received_cookie(request)}
     body = ('<!doctype html><html><head><title>public</title></head><body><p id="visitor">public</p>'
-            f'<script id="probe" type="application/json">{_json({"action": "public"})}</script>'
+            f'<script id="probe" type="application/json">{_json(echo)}</script>'
             "</body></html>")
     return HttpResponse(body, content_type="text/html")
 

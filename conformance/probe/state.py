@@ -1,7 +1,7 @@
 """Builds the JSON body shared by start/read/touch/logout.
 
 Fields: action, server_time, cookie_header, cookie_name, session_cookie,
-accepted, probe_session, signed_in, stored. ``stored`` is null unless the session
+accepted, probe_session, signed_in, touches, stored. ``stored`` is null unless the session
 carries the probe marker after the action, else: expiry_age, expiry_date,
 browser_close, custom_expiry, backend_expire_date.
 """
@@ -43,6 +43,8 @@ def build(request, action, accepted):
         "probe_session": probe,
         # After signin/: the session the request loaded (or made) is a signed-in one.
         "signed_in": probe and bool(request.session[MARKER].get("signed_in")),
+        # How many touch/ calls the stored session has seen (a write that was not saved is not counted).
+        "touches": request.session[MARKER].get("touches", 0) if probe else None,
         "stored": _stored(request.session) if probe else None,
     }
 
@@ -101,6 +103,7 @@ async def abuild(request, action, accepted):
         "accepted": accepted,
         "probe_session": probe,
         "signed_in": probe and bool(marker.get("signed_in")),
+        "touches": marker.get("touches", 0) if probe else None,
         "stored": await _astored(session) if probe else None,
     }
 

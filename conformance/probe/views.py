@@ -11,7 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from ..protocol import TOKEN_HEADER, TOKEN_SETTING, ExpirySpec
+from ..protocol import FAILED_WRITE_STATUS, TOKEN_HEADER, TOKEN_SETTING, ExpirySpec
 from . import state
 
 
@@ -99,6 +99,8 @@ def read(request):
 
 @probe_view
 def touch(request):
+    """Modify the session. With ?fail=500, answer that status after modifying it: "The session is
+    not saved if the response's status code is 500" (the answer shows the unsaved count)."""
     accepted = state.was_accepted(request)
     session = request.session
     if state.is_probe_session(session):
@@ -106,7 +108,8 @@ def touch(request):
         marker["touches"] = int(marker.get("touches", 0)) + 1
         session[state.MARKER] = marker
         session.modified = True
-    return _json(state.build(request, "touch", accepted))
+    failed = request.GET.get("fail") == str(FAILED_WRITE_STATUS)
+    return _json(state.build(request, "touch", accepted), status=FAILED_WRITE_STATUS if failed else 200)
 
 
 @probe_view

@@ -87,7 +87,7 @@ class BlackBoxConfig:
         if profile.name in self.ticks:
             site = dataclasses.replace(self, login=with_checkbox(self.login, self.remember, self.ticks[profile.name],
                                                                  "[login] remember"))
-        lacks = dict(profile.withholds)  # and what the black-box driver cannot do (drivers/blackbox.py)
+        lacks = profile.lacks()  # and what the black-box driver cannot do (drivers/blackbox.py)
         return Target(profile.name, BLACK_BOX, self.base_url, "", profile.session or self.settings, self.django,
                       profile.expiry, lacks=lacks, blackbox=site)
 

@@ -16,4 +16,9 @@ BACK_FORWARD_CACHE = "back-forward-cache"
 # page when the policy says so, as for the admin).
 NEVER_CACHE_PAGE = "never-cache-page"
 
-ALL = (WRITE, LOGOUT, RELAUNCH, UNINTERRUPTED, PUBLIC_PAGE, BACK_FORWARD_CACHE, NEVER_CACHE_PAGE)
+# The site sets no SESSION_* setting of its own (but the engine): the cookie it sends shows Django's
+# documented defaults (the reference site's default-two-weeks profile; a deployment's settings are
+# its own business).
+DJANGO_DEFAULTS = "django-defaults"
+
+ALL = (WRITE, LOGOUT, RELAUNCH, UNINTERRUPTED, PUBLIC_PAGE, BACK_FORWARD_CACHE, NEVER_CACHE_PAGE, DJANGO_DEFAULTS)

@@ -38,7 +38,7 @@ class Deployment:
 
     def target_for(self, profile: Profile) -> Target:
         return Target(profile.name, PROBE, self.base_url, self.token, self.settings, self.django, profile.expiry,
-                      lacks=dict(profile.withholds), session_api=profile.session_api,
+                      lacks=profile.lacks(), session_api=profile.session_api,
                       unavailable=unavailable(profile, self.django))
 
     def describe(self) -> dict:

@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..protocol import ASYNC_SINCE
-from .capabilities import RELAUNCH
+from .capabilities import DJANGO_DEFAULTS, RELAUNCH
 
 SYNC, ASYNC = "sync", "async"
+NOT_DEFAULTS = ("the site's own settings: Django's documented defaults are judged where a site sets none "
+                "(the reference site's default-two-weeks)")
 
 ENGINES = {
     "db": "django.contrib.sessions.backends.db",
@@ -47,10 +49,16 @@ class Profile:
     # aset_expiry(), acycle_key() as alogin() calls it, aflush() as alogout() does), the
     # reference site then served by an ASGI server, as sites with async views are.
     session_api: str = "sync"
+    # The site sets nothing but the engine: Django's documented defaults are judged on it.
+    defaults: bool = False
 
     @property
     def settings(self) -> dict:
         return dict(self.session)
+
+    def lacks(self) -> dict:
+        """What a target of this profile lacks (targets/capabilities.py), each with its reason."""
+        return {**dict(self.withholds), **({} if self.defaults else {DJANGO_DEFAULTS: NOT_DEFAULTS})}
 
 
 # The backend profiles use 4 s, not 3: file and signed_cookies count in whole seconds, and judging
@@ -89,7 +97,7 @@ def _async_profiles() -> list[Profile]:
 PROFILES: tuple[Profile, ...] = (
     *_backend_profiles(),
     Profile("default-two-weeks", "Django's defaults: two-week persistent cookie (checked by arithmetic)",
-            {"SESSION_ENGINE": ENGINES["db"]}),
+            {"SESSION_ENGINE": ENGINES["db"]}, defaults=True),
     Profile("browser-close", "SESSION_EXPIRE_AT_BROWSER_CLOSE=True, SESSION_COOKIE_AGE=3",
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
              "SESSION_COOKIE_AGE": 3}),
@@ -103,6 +111,10 @@ PROFILES: tuple[Profile, ...] = (
             "SESSION_EXPIRE_AT_BROWSER_CLOSE=True, SESSION_COOKIE_AGE=20: long enough to outlive a browser relaunch, "
             "so that a session a restoring browser brings back is seen honoured, and then ended by the server",
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_EXPIRE_AT_BROWSER_CLOSE": True, "SESSION_COOKIE_AGE": 20}),
+    Profile("browser-close-set-expiry-int",
+            "SESSION_EXPIRE_AT_BROWSER_CLOSE=True overridden per session by set_expiry(4): a persistent 4 s cookie",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_EXPIRE_AT_BROWSER_CLOSE": True, "SESSION_COOKIE_AGE": 3},
+            ("int:4",)),
     Profile("save-every-request", "SESSION_SAVE_EVERY_REQUEST=True, SESSION_COOKIE_AGE=3",
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_SAVE_EVERY_REQUEST": True,
              "SESSION_COOKIE_AGE": 3}),

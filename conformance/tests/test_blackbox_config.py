@@ -8,7 +8,7 @@ import pytest
 
 from conformance.drivers import with_driver_lacks
 from conformance.targets.blackbox_config import Step, load, settings_for
-from conformance.targets.capabilities import LOGOUT, UNINTERRUPTED, WRITE
+from conformance.targets.capabilities import DJANGO_DEFAULTS, LOGOUT, UNINTERRUPTED, WRITE
 from conformance.targets.deployment import DeploymentError
 from conformance.targets.promises import promise_for
 
@@ -62,7 +62,7 @@ def test_sliding_browser_length_policy_names_itself(tmp_path):
 def test_a_blackbox_target_lacks_writes_and_without_logout_a_logout(tmp_path):
     target = with_driver_lacks(load(DEPLOYMENT, "https://x.example/", ENV).target_for(
         load(DEPLOYMENT, "https://x.example/", ENV).profiles[0]))
-    assert set(target.lacks) == {WRITE} and "only the probe can" in target.lacks[WRITE]
+    assert set(target.lacks) == {WRITE, DJANGO_DEFAULTS} and "only the probe can" in target.lacks[WRITE]
     text = DEPLOYMENT.read_text().replace('[logout]', '#').replace('url = "accounts/logout-now/"', '')
     (tmp_path / "c.toml").write_text(text)
     site = load(tmp_path / "c.toml", "https://x.example/", ENV)

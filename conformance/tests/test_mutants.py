@@ -33,6 +33,9 @@ EXPECTED = {
     "mutant-reissue-on-logout": ({"AUTH-03"}, set()),
     # The key planted before sign-in is the signed-in session's key.
     "mutant-fixed-key": ({"AUTH-01", "AUTH-02"}, set()),
+    # A failed write saved anyway; a session key taken from the URL (PHP's fallback).
+    "mutant-save-on-500": ({"COOKIE-03"}, set()),
+    "mutant-session-from-url": ({"COOKIE-06"}, set()),
     # The same two breakages in the async session API only: the async views' checks catch them.
     "mutant-async-ignore-set-expiry": ({"AGE-01", "AGE-04", "SRV-01", "REN-03"}, {"REN-02", "REN-04", "REN-05"}),
     "mutant-async-fixed-key": ({"AUTH-01", "AUTH-02"}, set()),

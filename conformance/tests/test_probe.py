@@ -93,7 +93,7 @@ def test_happy_path(client, api):
     body = r.json()
     assert set(body) == {
         "action", "server_time", "cookie_header", "cookie_name",
-        "session_cookie", "accepted", "probe_session", "stored", "signed_in",
+        "session_cookie", "accepted", "probe_session", "stored", "signed_in", "touches",
     }
     assert body["action"] == "start" and body["probe_session"] is True
     assert body["accepted"] is False and body["session_cookie"] is None
@@ -260,3 +260,21 @@ def test_async_views_answer_501_before_django_5_1(client, monkeypatch):
     answer = gated(RequestFactory().get("/", headers=HDR))
     assert answer.status_code == 501 and b"new in Django 5.1" in answer.content
     assert gated(RequestFactory().get("/")).status_code == 404
+
+
+def test_a_write_answered_500_is_not_saved(client, api):
+    """touch/?fail=500 modifies the session and answers 500: Django does not save it."""
+    first = get(client, api + "start/").cookies["sessionid"].value
+    r = get(client, api + "touch/", fail="500")
+    assert r.status_code == 500 and r.json()["touches"] == 1  # the answer shows the unsaved change
+    assert not session_cookie_set(r)
+    body = get(client, api + "read/").json()
+    assert body["accepted"] is True and body["touches"] == 0 and body["session_cookie"] == first
+    assert get(client, api + "touch/").json()["touches"] == 1
+
+
+def test_the_public_page_echoes_the_cookie_without_touching_the_session(client):
+    client.cookies["sessionid"] = "neverissuedneverissuedneverissu1"
+    r = client.get(P + "page/public/", headers=HDR)
+    assert b'"session_cookie": "neverissuedneverissuedneverissu1"' in r.content
+    assert "Cookie" not in r.get("Vary", "") and not session_cookie_set(r)

@@ -29,6 +29,8 @@ EXPECTED = {
     "browser-close": (None, 3, 3, True, False, 0, False, True, False),
     "browser-close-signed-cookies": (None, 3, 3, True, False, 0, False, True, True),
     "browser-close-20s": (None, 20, 20, True, False, 0, False, True, False),
+    # set_expiry(4) overrides SESSION_EXPIRE_AT_BROWSER_CLOSE for its session: persistent, 4 s.
+    "browser-close-set-expiry-int": (4, 4, 3, False, False, 0, False, True, False),
     # SESSION_SAVE_EVERY_REQUEST: reads renew too.
     "save-every-request": (3, 3, 3, False, False, 0, True, True, False),
     "save-when-modified": (3, 3, 3, False, False, 0, False, True, False),

@@ -206,7 +206,7 @@ def test_terminal_lines():
     rows = {line.split()[0]: line.split()[1:] for line in lines[2:8]}
     # columns: cookie-age, browser-close, renewal, server-expiry, cookie-attributes; cell "chromium firefox"
     # (the last family, cache-safety, has no records here)
-    rest = ["-"] * 6  # cache-safety, sign-in, timeouts: no records here
+    rest = ["-"] * 8  # session-cookie, cache-safety, sign-in, timeouts: no records here
     assert rows["age-4s-db"] == ["P", "E", "s", "-", "P", "-", "-", "-", "-", "F"] + rest
     assert rows["set-expiry-int-file"] == ["-", "-", "-", "-", "-", "-", "K", "K", "-", "-"] + rest
     assert rows["age-4s-signed-cookies"] == ["-", "-", "-", "-", "-", "-", "C", "P", "-", "-"] + rest
@@ -228,7 +228,7 @@ def test_cell_unknown_failure_beats_known():
     records = [rec("SRV-01", "server-expiry", "p", "chromium", FAIL, known="known. x"),
                rec("SRV-02", "server-expiry", "p", "chromium", FAIL)]
     row = terminal_lines(records)[2].split()
-    assert row == ["p", "-", "-", "-", "F", "-", "-", "-", "-"]
+    assert row == ["p", "-", "-", "-", "F", "-", "-", "-", "-", "-"]
 
 
 def test_terminal_lines_no_renewal_data():

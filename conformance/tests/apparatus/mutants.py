@@ -25,6 +25,10 @@ MUTANTS: tuple[Profile, ...] = (
             {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "reissue_on_logout"),
     Profile("mutant-fixed-key", "a session backend whose cycle_key() keeps the key: login() does not change it",
             {"SESSION_ENGINE": "conformance.tests.apparatus.fixed_key_backend", "SESSION_COOKIE_AGE": 4}),
+    Profile("mutant-save-on-500", "the session middleware saves the session on a 500 response too",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "save_on_500"),
+    Profile("mutant-session-from-url", "the session middleware takes the key from the URL when no cookie has one",
+            {"SESSION_ENGINE": ENGINES["db"], "SESSION_COOKIE_AGE": 4}, site_settings=SITES + "session_from_url"),
     # The async session API (Django 5.1+), broken where the sync one is not: reached only through
     # the probe's async views (served by uvicorn).
     Profile("mutant-async-ignore-set-expiry", "a session backend whose aset_expiry() ignores its value",

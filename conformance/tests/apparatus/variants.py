@@ -111,6 +111,28 @@ class ReissueSessionMiddleware(SessionMiddleware):
         return response
 
 
+class SaveOn500SessionMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware, but it saves the session whatever the status: a view that
+    modified the session and failed (500) still has its change saved and the cookie re-sent."""
+
+    def process_response(self, request, response):
+        status, response.status_code = response.status_code, 200 if response.status_code == 500 else \
+            response.status_code
+        try:
+            return super().process_response(request, response)
+        finally:
+            response.status_code = status
+
+
+class SessionFromUrlMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware with PHP's fallback: without a session cookie, the session key is
+    taken from the URL (?sessionid=...), so a key leaked in a link signs its reader in."""
+
+    def process_request(self, request):
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.GET.get(settings.SESSION_COOKIE_NAME)
+        request.session = self.SessionStore(key)
+
+
 # name -> (middleware, where): "outer" sees the response after SessionMiddleware set the cookie;
 # "inner" sees request.session before the view.
 MIDDLEWARE = {
