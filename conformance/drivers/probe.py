@@ -15,7 +15,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from ..exchange import Exchange, Reply, cache_headers, split_set_cookie
 from ..protocol import FAILED_WRITE_STATUS, PAGE_SESSION_S, TOKEN_HEADER
-from ..targets.target import fresh
+from ..targets.target import fresh, with_param
 from .base import Driver, DriverError
 
 PAGE_DATA = re.compile(r'<script id="probe" type="application/json">(.*?)</script>', re.S)
@@ -125,7 +125,7 @@ class ProbeDriver(Driver):
                 "path": attrs.path, "secure": attrs.secure, "httpOnly": attrs.httponly,
                 **({"sameSite": attrs.samesite} if attrs.samesite in ("Strict", "Lax", "None") else {})}])
         if where == "public":
-            url = fresh(self.target.page_url("public"))
+            url = fresh(with_param(self.target.page_url("public"), "echo", "1"))
         else:
             url = self.target.probe_url("read", [(attrs.name, value)] if where == "url" else None, fresh=True)
         sent = time.time()

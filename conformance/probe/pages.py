@@ -3,7 +3,7 @@ endpoints (always `Cache-Control: no-store`), these set no caching headers of th
 response says about caching is what the site's middleware, and anything in front of it, made of
 it. Same gate as every probe view (404 without the token), and they too touch only probe sessions.
 
-* ``page/public/`` never touches the session (it echoes the Cookie header it received).
+* ``page/public/`` never touches the session (with ``?echo=1`` it echoes the Cookie header it received).
 * ``page/welcome/`` starts a probe session (if the visitor has none) holding a random visitor
   token, and shows it: a page that writes the session. The session lasts PAGE_SESSION_S whatever
   the site's age (``set_expiry``): these pages are about caches, not expiry, and a visitor walking
@@ -51,9 +51,13 @@ def _page(request, action, accepted, title):
 @probe_view
 def public(request):
     # Built by hand: state.build() would read the session (and make the response vary on Cookie).
-    # What the browser sent is echoed from the request's headers, which touches no session.
-    echo = {"action": "public", "cookie_header": request.META.get("HTTP_COOKIE"),
-            "cookie_name": settings.SESSION_COOKIE_NAME, "session_cookie": state.received_cookie(request)}
+    # With ?echo=1 (a replay's own URL, never shared), what the browser sent is echoed from the
+    # request's headers, which touches no session; never otherwise: a cache in front would hand one
+    # visitor's echo to the next, who would then seem to have sent it.
+    echo = {"action": "public"}
+    if request.GET.get("echo") == "1":
+        echo.update(cookie_header=request.META.get("HTTP_COOKIE"), cookie_name=settings.SESSION_COOKIE_NAME,
+                    session_cookie=state.received_cookie(request))
     body = ('<!doctype html><html><head><title>public</title></head><body><p id="visitor">public</p>'
             f'<script id="probe" type="application/json">{_json(echo)}</script>'
             "</body></html>")
