@@ -14,3 +14,14 @@ FAMILY_MODULES = ("test_cookie_age", "test_browser_close", "test_renewal", "test
 def families():
     """Every family, in report order (imports the family modules)."""
     return tuple(importlib.import_module(f"{__name__}.{name}").FAMILY for name in FAMILY_MODULES)
+
+
+def catalogue():
+    """Every registered check (conformance.judge.check.Check), in report order: by family, then as
+    each family module declares them."""
+    out = []
+    for name in FAMILY_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        out += [value.conformance_check for value in vars(module).values()
+                if getattr(value, "conformance_check", None) is not None]
+    return tuple(out)

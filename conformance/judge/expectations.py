@@ -31,6 +31,7 @@ class Known:
     # PEP 440 specifiers over the site's Django version, any of which may match (a defect fixed in
     # two release lines: ["<5.2.14", ">=6.0,<6.0.5"]); () = every version
     django: tuple[str, ...] = ()
+    title: str = ""  # one line naming the defect (the docs' known-defects table)
 
     def matches(self, check_id: str, profile: str, browser: str, django: str | None = None) -> bool:
         return (fnmatch.fnmatchcase(check_id, self.check) and fnmatch.fnmatchcase(profile, self.profile)
@@ -71,7 +72,7 @@ def load(path: Path) -> tuple[Known, ...]:
                                         "version)") from None
         out.append(Known(entry["check"], entry["profile"], entry.get("browser", "*"),
                          " ".join(entry["reason"].split()), entry["reproduction"].strip(),
-                         () if "*" in specs else specs))
+                         () if "*" in specs else specs, " ".join(entry.get("title", "").split())))
     return tuple(out)
 
 
