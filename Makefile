@@ -107,7 +107,8 @@ RUNS ?= 3
 bench: deps browsers
 	$(PY) -m conformance.tools.bench --runs $(RUNS) $(if $(ARGS),-- $(ARGS))
 
-# Re-lock locks/ from requirements.txt and every Django release line (uv pip compile --generate-hashes).
+# Re-lock locks/runner.txt from requirements.txt, and every Django release line's lock in
+# conformance/sites/locks/ (shipped in the package), with uv pip compile --generate-hashes.
 lock: deps
 	$(CONF) lock
 

@@ -14,7 +14,7 @@ USAGE = """usage: conformance [run] [pytest options...]      the checks (referen
        conformance diff OLD.json NEW.json [--gate regressions|changes] [--html PATH] [--json PATH]
        conformance sites prepare SPEC...  |  conformance sites list
        conformance browsers [chromium firefox ...]
-       conformance lock                      re-lock locks/ (uv pip compile --generate-hashes)"""
+       conformance lock                      re-lock the dependencies, in a clone (uv pip compile --generate-hashes)"""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..report import compare, html
 from ..report.results import ReportError, load
-from ..sites.environment import REPO_ROOT, SiteEnvironmentError
+from ..sites.environment import SiteEnvironmentError, clone_root
 from ..sites.spec import PYTHONS, DjangoSpec, SpecError
 
 USAGE_ERROR, FAILED = 4, 1
@@ -81,10 +81,12 @@ def diff(args: list[str]) -> int:
 
 
 def sites(args: list[str]) -> int:
-    from ..sites.prepare import SITES, environment_for
+    from ..sites.environment import sites_home
+    from ..sites.prepare import environment_for
 
     if args[:1] == ["list"]:
-        for folder in sorted(SITES.glob("django-*")) if SITES.exists() else []:
+        home = sites_home()
+        for folder in sorted(home.glob("django-*")) if home.exists() else []:
             stamp = folder / ".conformance-env.json"
             if stamp.exists():
                 data = json.loads(stamp.read_text())
@@ -109,21 +111,26 @@ def browsers(args: list[str]) -> int:
 
 
 def lock(args: list[str]) -> int:
-    """Re-lock what `make deps` and the site environments install, with every file's hash."""
+    """Re-lock what `make deps` and the site environments install, with every file's hash: the
+    runner's in the clone's locks/, each Django line's in the package (it ships with a wheel)."""
+    from ..sites.prepare import LOCKS
+
+    repo = clone_root()
+    if repo is None:
+        return _error("conformance lock re-locks a clone's dependencies: run it in a clone (make lock)")
     uv = Path(sys.executable).parent / "uv"
-    locks = REPO_ROOT / "locks"
-    jobs = [(REPO_ROOT / "requirements.txt", locks / "runner.txt", "3.10")]
+    jobs = [(repo / "requirements.txt", repo / "locks" / "runner.txt", "3.10")]
     for line, (oldest, _) in sorted(PYTHONS.items()):
-        source = locks / f"site-django-{line}.in"
+        source = LOCKS / f"site-django-{line}.in"
         source.write_text(DjangoSpec(line).requirements)
-        jobs.append((source, locks / f"site-django-{line}.txt", f"{oldest[0]}.{oldest[1]}"))
+        jobs.append((source, LOCKS / f"site-django-{line}.txt", f"{oldest[0]}.{oldest[1]}"))
     for source, target, python in jobs:
         done = subprocess.run([str(uv), "pip", "compile", "--quiet", "--universal", "--generate-hashes",
-                               "--python-version", python, str(source.relative_to(REPO_ROOT)), "-o",
-                               str(target.relative_to(REPO_ROOT))], cwd=REPO_ROOT, capture_output=True, text=True)
+                               "--python-version", python, str(source.relative_to(repo)), "-o",
+                               str(target.relative_to(repo))], cwd=repo, capture_output=True, text=True)
         if done.returncode != 0:
             return _error(f"locking {source.name} failed: {done.stderr.strip().splitlines()[-1:]}")
-        print(f"locked {target.relative_to(REPO_ROOT)}")
+        print(f"locked {target.relative_to(repo)}")
     return 0
 
 

@@ -1,8 +1,9 @@
-"""Make (once) and find the site environment for a Django spec: a virtualenv in the clone's
-`.sites/django-<spec>/`, installed from a lock with pip's --require-hashes, with a Python the
-release supports: the runner's own or another on this machine, else Debian 13's inside a root
-(sites/root.py). Release lines are locked in `locks/site-django-<line>.txt` (`make lock`); an
-exact release is locked on first use (uv pip compile) beside its environment. A stamp, written
+"""Make (once) and find the site environment for a Django spec: a virtualenv
+`django-<spec>/` in sites_home() (a clone's `.sites/`, else a per-user folder), installed from a
+lock with pip's --require-hashes, with a Python the release supports: the runner's own or another
+on this machine, else Debian 13's inside a root (sites/root.py). Release lines are locked in the
+package, `conformance/sites/locks/site-django-<line>.txt` (`make lock`); an exact release is
+locked on first use (uv pip compile) beside its environment. A stamp, written
 last, says the environment is complete and which lock it was made from; a changed lock remakes it.
 """
 
@@ -17,14 +18,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .environment import REPO_ROOT, SiteEnvironment, SiteEnvironmentError, runner
+from .environment import SiteEnvironment, SiteEnvironmentError, code_root, runner, site_binds, sites_home
 from .root import PYTHON as ROOT_PYTHON
 from .root import DebianRoot, RootUnavailable, why_not
 from .spec import DjangoSpec
 
-SITES = REPO_ROOT / ".sites"
-LOCKS = REPO_ROOT / "locks"
+LOCKS = Path(__file__).resolve().with_name("locks")  # one per release line, shipped in the package
 STAMP = ".conformance-env.json"
+LOCK_COPY = ".conformance-lock.txt"  # the lock an environment was installed from, inside it
 HOST_PYTHONS = tuple(f"python3.{minor}" for minor in range(8, 16))
 
 
@@ -32,9 +33,10 @@ def environment_for(spec: DjangoSpec | None, say=print) -> SiteEnvironment:
     """The environment for this spec (the runner's own for None), made first if need be."""
     if spec is None:
         return runner()
-    SITES.mkdir(exist_ok=True)
-    with _exclusive(SITES / ".lock"):  # two runs preparing the same environment wait for each other
-        folder = SITES / spec.name
+    sites = sites_home()
+    sites.mkdir(parents=True, exist_ok=True)
+    with _exclusive(sites / ".lock"):  # two runs preparing the same environment wait for each other
+        folder = sites / spec.name
         stamp = _stamp(folder)
         python, version, root = _python_for(spec)
         lock = _lock(spec, folder, version, say)
@@ -82,7 +84,7 @@ def _python_for(spec: DjangoSpec) -> tuple[str, str, DebianRoot | None]:
     problem = why_not(_range(oldest, newest))
     if problem:
         raise SiteEnvironmentError(f"Django {spec}: {problem}")
-    return ROOT_PYTHON, "3.13", DebianRoot(SITES / "root-debian-trixie")
+    return ROOT_PYTHON, "3.13", DebianRoot(sites_home() / "root-debian-trixie")
 
 
 def _version(python: str) -> tuple[int, int] | None:
@@ -106,8 +108,8 @@ def _lock(spec: DjangoSpec, folder: Path, python_version: str, say) -> Path:
     if spec.exact is None:
         lock = LOCKS / f"site-django-{spec.line}.txt"
         if not lock.exists():
-            raise SiteEnvironmentError(f"no lock for Django {spec.line} in locks/: run `make lock` (it locks every "
-                                       f"line in locks/site-lines.txt) after adding {spec.line} there")
+            raise SiteEnvironmentError(f"no lock for Django {spec.line} in conformance/sites/locks/: add the line to "
+                                       f"PYTHONS in conformance/sites/spec.py and run `make lock` in a clone")
         return lock
     lock = folder.with_name(folder.name + ".lock.txt")
     source = lock.with_suffix(".in")
@@ -136,14 +138,16 @@ def _make(spec: DjangoSpec, folder: Path, python: str, root: DebianRoot | None, 
             raise SiteEnvironmentError(f"Django {spec}: {exc}") from None
     shutil.rmtree(folder, ignore_errors=True)
     _in(root, [python, "-m", "venv", str(folder)], "making the virtualenv")
+    # pip reads the lock from inside the environment: a Debian root sees sites_home(), not the package.
+    shutil.copyfile(lock, folder / LOCK_COPY)
     _in(root, [str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet", "--require-hashes", "--no-deps",
-               "-r", str(lock)], f"installing {lock.name}")
+               "-r", str(folder / LOCK_COPY)], f"installing {lock.name}")
 
 
 def _in(root: DebianRoot | None, argv: list[str], what: str) -> str:
     if root is not None:
-        argv = root.command(argv, {}, (REPO_ROOT,))
-    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO_ROOT)
+        argv = root.command(argv, {}, site_binds())
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=code_root())
     if done.returncode != 0:
         reason = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
         raise SiteEnvironmentError(f"{what} failed ({done.returncode}): {reason}")

@@ -1,8 +1,9 @@
 """A Debian 13 (trixie) root for Django releases that need a newer Python than this machine has
-(Django 6.x needs 3.12+; Debian 12 ships 3.11). Made once with debootstrap into the clone's
-`.sites/` (about 45 s and 190 MB), then a site runs inside it through `unshare --mount` +
-`chroot`: the clone and the run's work folder are bind-mounted at the same paths (no path
-translation), and the host's loopback is shared, so nothing else changes. `env -i` keeps the
+(Django 6.x needs 3.12+; Debian 12 ships 3.11). Made once with debootstrap into sites_home() (the
+clone's `.sites/`, or the per-user folder; about 45 s and 190 MB), then a site runs inside it
+through `unshare --mount` + `chroot`: the code it imports (environment.code_root()), the site
+environments and the run's work folder are bind-mounted at the same paths (no path translation),
+and the host's loopback is shared, so nothing else changes. `env -i` keeps the
 host's environment (pip's settings included) out; only what the site needs is passed in.
 """
 
@@ -94,7 +95,7 @@ class DebianRoot:
                              f'"$root"{shlex.quote(str(b))}' for b in binds)
         assignments = [f"{k}={v}" for k, v in {**BASE_ENV, **env}.items()]
         script = f'root="$1"; shift; {mounts} && exec chroot "$root" "$@"'
-        # chroot starts in "/": the site runs from the clone, as it does outside.
+        # chroot starts in "/": the site runs from its code folder (binds[0]), as it does outside.
         inside = ["/bin/sh", "-c", 'cd "$1" && shift && exec "$@"', "sh", str(binds[0]), *argv]
         return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", str(self.path),
                 "/usr/bin/env", "-i", *assignments, *inside]

@@ -16,7 +16,7 @@ PYTHONS = {
     "6.1": ((3, 12), (3, 14)),
 }
 OLDEST_LINE = "4.2"
-ASYNC_LINE = "5.1"  # the first line with the async session API (aset_expiry(), ...): see protocol.ASYNC_SINCE  # the oldest line with a lock in locks/ (older ones are out of support)
+ASYNC_LINE = "5.1"  # the first line with the async session API (aset_expiry(), ...): see protocol.ASYNC_SINCE  # the oldest line with a lock in sites/locks/ (older ones are out of support)
 
 
 class SpecError(Exception):

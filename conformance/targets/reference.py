@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..protocol import TOKEN_SETTING
-from ..sites.environment import REPO_ROOT, SiteEnvironment
+from ..sites.environment import SiteEnvironment, code_root
 from .probe_client import ProbeUnavailable, fetch_settings
 from .profiles import ASYNC, Profile
 START_TIMEOUT_S = 30.0  # a cold Django import on a busy 2-core machine takes a few seconds
@@ -37,10 +37,11 @@ def migrate_template(workdir: Path, environment: SiteEnvironment) -> Path:
     (migrating per server would cost a second of CPU each; each Django has its own migrations)."""
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / "template.sqlite3"
-    argv, env = environment.popen([str(REPO_ROOT / "target_site" / "manage.py"), "migrate", "--noinput", "-v", "0"],
+    # `-m django` with the settings module, not target_site/manage.py: no file path into a clone.
+    argv, env = environment.popen(["-m", "django", "migrate", "--noinput", "-v", "0"],
                                   {"TARGET_SITE_DB": str(db), "DJANGO_SETTINGS_MODULE": "target_site.settings",
                                    "TARGET_SITE_SESSION": ""}, binds=(workdir,))
-    done = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(argv, cwd=code_root(), env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise ServerError(f"migrating the reference site ({environment.label()}) failed: {done.stderr.strip()[-500:]}")
     return db
@@ -74,7 +75,7 @@ class ReferenceServer:
             "DJANGO_SETTINGS_MODULE": profile.site_settings, "TARGET_SITE_ALLOWED_HOSTS": host}, binds=(home,))
         log_path = home / "server.log"
         log = open(log_path, "wb")
-        process = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(argv, cwd=code_root(), env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
         log.close()  # the child holds its own descriptor
         return cls(profile, process, log_path, token)

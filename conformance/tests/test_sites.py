@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.sites import environment
 from conformance.sites.root import DebianRoot, why_not
 from conformance.sites.spec import DjangoSpec, SpecError
 
@@ -45,8 +46,58 @@ def test_pythons_per_line():
 
 def test_every_line_is_locked():
     for line in ("4.2", "5.0", "5.1", "5.2", "6.0", "6.1"):
-        lock = (REPO / "locks" / f"site-django-{line}.txt").read_text()
+        lock = (REPO / "conformance" / "sites" / "locks" / f"site-django-{line}.txt").read_text()
         assert f"django=={line}." in lock and "--hash=sha256:" in lock
+
+
+def test_in_a_clone_sites_and_code_are_the_clones(monkeypatch):
+    monkeypatch.delenv("CONFORMANCE_HOME", raising=False)
+    assert environment.clone_root() == REPO and environment.sites_home() == REPO / ".sites"
+    assert environment.code_root() == REPO and environment.site_binds() == (REPO,)
+    argv, env = environment.runner().popen(["-m", "target_site.serve"], {})
+    assert env["PYTHONPATH"] == str(REPO)
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """The package as a wheel installs it: site-packages holding conformance and target_site beside
+    the runner's other packages, no pyproject.toml."""
+    site_packages = tmp_path / "site-packages"
+    for path in ("conformance/__init__.py", "conformance/probe/__init__.py", "conformance/sites/locks/x.txt",
+                 "target_site/__init__.py", "target_site/settings.py", "django/__init__.py"):
+        (site_packages / path).parent.mkdir(parents=True, exist_ok=True)
+        (site_packages / path).write_text(f"# {path}\n")
+    monkeypatch.setattr(environment, "PACKAGE_PARENT", site_packages)
+    environment.code_root.cache_clear()
+    yield site_packages
+    environment.code_root.cache_clear()
+
+
+def test_installed_sites_live_in_a_per_user_folder(installed, tmp_path, monkeypatch):
+    monkeypatch.delenv("CONFORMANCE_HOME", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert environment.clone_root() is None
+    assert environment.sites_home() == tmp_path / "cache" / "django-session-conformance"
+    monkeypatch.setenv("CONFORMANCE_HOME", str(tmp_path / "home"))
+    assert environment.sites_home() == tmp_path / "home"
+
+
+def test_installed_a_site_imports_a_copy_of_the_code_not_site_packages(installed, tmp_path, monkeypatch):
+    monkeypatch.setenv("CONFORMANCE_HOME", str(tmp_path / "home"))
+    code = environment.code_root()
+    assert code.parent == tmp_path / "home" and code.name.startswith("code-")
+    assert (code / "conformance" / "probe" / "__init__.py").exists() and (code / "target_site" / "settings.py").exists()
+    assert not (code / "django").exists()  # the runner's Django would shadow the site environment's
+    argv, env = environment.runner().popen(["-m", "target_site.serve"], {})
+    assert env["PYTHONPATH"] == str(code) and str(installed) not in env["PYTHONPATH"]
+    assert environment.site_binds() == (code, tmp_path / "home")
+    # Once per installed version: the same code, the same copy; other code, another.
+    environment.code_root.cache_clear()
+    assert environment.code_root() == code
+    (installed / "target_site" / "settings.py").write_text("# changed\n")
+    environment.code_root.cache_clear()
+    assert environment.code_root() != code and sorted(p.name for p in (tmp_path / "home").iterdir()) == \
+        sorted([code.name, environment.code_root().name])
 
 
 def test_a_site_in_the_root_sees_the_clone_and_its_folder_at_the_same_paths(tmp_path):
