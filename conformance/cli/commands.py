@@ -14,7 +14,9 @@ from ..sites.environment import SiteEnvironmentError, clone_root
 from ..sites.spec import PYTHONS, DjangoSpec, SpecError
 
 USAGE_ERROR, FAILED = 4, 1
-CHECKS = Path(__file__).resolve().parents[1] / "checks"
+PACKAGE = Path(__file__).resolve().parents[1]
+CHECKS = PACKAGE / "checks"
+SUITE_INI = Path(__file__).resolve().with_name("suite.ini")  # the clone's pytest.ini, less testpaths
 MATRIX_REPORT = Path("reports/matrix/conformance.json")
 
 
@@ -24,11 +26,16 @@ def _error(message: str) -> int:
 
 
 def run(args: list[str]) -> int:
-    """pytest on the checks, with pytest's own exit code."""
+    """pytest on the checks, with pytest's own exit code, from any folder: the suite's own
+    configuration (-c), the working folder as rootdir (reports/ land there, not beside
+    site-packages), the package's known defects (their default path is relative to the rootdir;
+    --expectations and CONFORMANCE_EXPECTATIONS still win over -o), and the plugin (-p: an
+    installed package has no conftest of the clone). The caller's arguments come last and win."""
     import pytest
 
-    # -p: the plugin, also when the checks run from an installed package (no conftest of the clone).
-    return int(pytest.main(["-p", "conformance.plugin", str(CHECKS), *args]))
+    own = ["-c", str(SUITE_INI), f"--rootdir={Path.cwd()}",
+           "-o", f"conformance_expectations={PACKAGE / 'expectations.toml'}", "-p", "conformance.plugin"]
+    return int(pytest.main([*own, str(CHECKS), *args]))
 
 
 def matrix(args: list[str]) -> int:
