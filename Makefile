@@ -63,21 +63,12 @@ $(STAMP): locks/runner.txt pyproject.toml
 	touch $@
 
 # Prefer Playwright's own browsers when present (a laptop after `playwright install`); otherwise
-# the system's (Debian: chromium, firefox-esr), installed with apt when we are root; otherwise
-# try Playwright's download. `conformance browsers` says what will be launched. Checked on every
+# the system's (Debian: chromium, chromium-headless-shell, firefox-esr), installed with apt when we
+# are root; otherwise Playwright's download. The logic is `conformance browsers --install`
+# (conformance/observe/install.py), as a user of the installed package runs it. Checked on every
 # run (half a second): a browser removed since the last run is found here, not mid-suite.
-# Debian's chromium-headless-shell is what headless runs launch (README "Performance"); where it
-# cannot be installed, the full chromium is used.
 browsers: deps
-	@if $(CONF) browsers chromium firefox && { command -v chromium-headless-shell >/dev/null \
-	     || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || ! command -v chromium >/dev/null; }; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing Debian's chromium, chromium-headless-shell and firefox-esr"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-headless-shell \
-	    firefox-esr >/dev/null && $(CONF) browsers chromium firefox; \
-	else \
-	  $(VENV)/bin/playwright install chromium firefox && $(CONF) browsers chromium firefox; \
-	fi
+	@$(CONF) browsers --install
 
 conformance: deps $(if $(CONNECT),,browsers)
 	@echo "$(strip $(CONF) run $(ARGS))$(if $(BASE_URL), (against $(BASE_URL)))$(if $(DJANGO), (Django $(DJANGO)))"

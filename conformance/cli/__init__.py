@@ -13,7 +13,7 @@ USAGE = """usage: conformance [run] [pytest options...]      the checks (referen
        conformance matrix SPEC SPEC... [-- pytest options...]   the reference site on each Django, compared
        conformance diff OLD.json NEW.json [--gate regressions|changes] [--html PATH] [--json PATH]
        conformance sites prepare SPEC...  |  conformance sites list
-       conformance browsers [chromium firefox ...]
+       conformance browsers [--install] [chromium firefox ...]   what launches; --install: what is missing
        conformance lock                      re-lock the dependencies, in a clone (uv pip compile --generate-hashes)"""
 
 

@@ -112,9 +112,17 @@ def sites(args: list[str]) -> int:
 
 
 def browsers(args: list[str]) -> int:
-    from ..observe.browsers import main as browsers_main
+    """Say which browser each engine launches; with --install, first install what is missing."""
+    from ..observe import install
+    from ..observe.browsers import KNOWN, main as browsers_main
 
-    return browsers_main(args)
+    names = [a for a in args if a != "--install"]
+    bad = [n for n in names if n not in KNOWN]
+    if bad:
+        return _error(f"unknown browser {', '.join(bad)}: choose from {', '.join(KNOWN)}")
+    if "--install" in args:
+        return install.install(names or ["chromium", "firefox"])
+    return browsers_main(names)
 
 
 def lock(args: list[str]) -> int:

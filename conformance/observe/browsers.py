@@ -21,12 +21,15 @@ SYSTEM_CANDIDATES = {
     "firefox": ("firefox-esr", "firefox"),
     "webkit": (),
 }
+KNOWN = tuple(SYSTEM_CANDIDATES)
+# observe/install.py does what these say (`make browsers` runs it too).
 INSTALL_HINT = {
-    "chromium": "run `make browsers`, or `.venv/bin/playwright install chromium`, "
-                "or `apt-get install chromium`, or pass --browser-executable chromium=/path/to/chrome",
-    "firefox": "run `make browsers`, or `.venv/bin/playwright install firefox`, "
-               "or `apt-get install firefox-esr`, or pass --browser-executable firefox=/path/to/firefox",
-    "webkit": "run `.venv/bin/playwright install webkit` (there is no system WebKit fallback)",
+    "chromium": "run `conformance browsers --install` (Playwright's build, or Debian's chromium as root), "
+                "or pass --browser-executable chromium=/path/to/chrome",
+    "firefox": "run `conformance browsers --install` (Playwright's build, or Debian's firefox-esr as root), "
+               "or pass --browser-executable firefox=/path/to/firefox",
+    "webkit": "run `conformance browsers --install webkit` (Playwright's build; there is no system WebKit "
+              "fallback)",
 }
 
 
@@ -121,8 +124,8 @@ def playwright_paths() -> dict[str, str | None]:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m conformance.observe.browsers NAME...`: say which browser each engine would launch, or
-    what to install; exit 1 if any is missing (the Makefile installs system browsers then)."""
+    """`conformance browsers NAME...`: say which browser each engine would launch, or what to
+    install; exit 1 if any is missing (`conformance browsers --install` installs them then)."""
     paths = playwright_paths()
     missing = 0
     for name in argv or ["chromium", "firefox"]:
