@@ -2,8 +2,8 @@
 the known defects, the coverage data, the examples, each Django line's lock) and not the project's
 tests; `conformance run` brings the suite's own pytest configuration, the same as the clone's
 pytest.ini, and works from any folder. (The end-to-end check, a fresh virtualenv with the wheel
-and its [suite] extra running the suite in an empty folder, is too slow for `make test`: see
-README "The two commands".)"""
+and its [suite] extra running the suite in an empty folder, is too slow for `make test` and is
+run by hand.)"""
 
 import configparser
 import shutil
