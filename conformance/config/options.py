@@ -68,6 +68,20 @@ OPTIONS: tuple[Option, ...] = (
     Option("base_url", "judge this running deployment instead of starting the reference site "
            "(pytest-playwright's --base-url)", owned_flag="--base-url", dest="base_url",
            env="CONFORMANCE_BASE_URL", ini="base_url", owned_ini=True, make="BASE_URL"),
+    Option("project", "project mode: start this Django project (a folder) with the probe added around it, on "
+           "test databases, and judge it as probe mode does", flag="--project", metavar="DIR",
+           env="CONFORMANCE_PROJECT", ini="conformance_project", make="PROJECT"),
+    Option("project_settings", "the project's settings module (default: the one its manage.py sets)",
+           flag="--settings", metavar="MODULE", env="CONFORMANCE_PROJECT_SETTINGS",
+           ini="conformance_project_settings", default="manage.py's", make="SETTINGS"),
+    Option("serve", "project mode: serve it with this command instead of Django's own server, run as "
+           "`python -m` would, with {host} and {port}, e.g. \"gunicorn shop.wsgi -b {host}:{port}\"",
+           flag="--serve", metavar="COMMAND", env="CONFORMANCE_SERVE", ini="conformance_serve",
+           default="Django's threaded server", make="SERVE"),
+    Option("requirements", "project mode with --django: what the project's environment installs beside that "
+           "Django (a Django pin in it is replaced)", flag="--requirements", metavar="FILE",
+           env="CONFORMANCE_REQUIREMENTS", ini="conformance_requirements", default="the project's requirements.txt",
+           make="REQUIREMENTS"),
     Option("probe_token", "the deployment's CONFORMANCE_PROBE_TOKEN (probe mode)", flag="--probe-token",
            metavar="TOKEN", env="CONFORMANCE_PROBE_TOKEN", make="PROBE_TOKEN"),
     Option("blackbox", "black-box mode: a TOML file saying how to sign in and the promised policy",

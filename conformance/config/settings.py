@@ -17,7 +17,7 @@ from ..drivers.sign_ins import DEFAULT_RATE, RateError, interval_of
 from ..observe.campaign import DEFAULT_CONCURRENCY
 from ..sites.spec import DjangoSpec, SpecError
 from ..targets import profiles
-from ..targets.target import BLACK_BOX, PROBE, REFERENCE
+from ..targets.target import BLACK_BOX, PROBE, PROJECT, REFERENCE
 from .options import collect, split
 
 DEFAULT_BROWSERS = ("chromium", "firefox")
@@ -54,12 +54,15 @@ class Settings:
     connect: str | None = None  # a Playwright browser server's ws endpoint; None = launch locally
     concurrency: int = DEFAULT_CONCURRENCY  # scenarios in flight per browser
     sign_in_rate: str = DEFAULT_RATE  # black-box mode: how often the run may sign in (drivers/sign_ins.py)
-    djangos: tuple[DjangoSpec, ...] = ()  # the reference site's Django versions; () = the runner's own
+    djangos: tuple[DjangoSpec, ...] = ()  # the site's Django versions; () = the runner's own
     site: object = None  # the deployment once discovered (targets.deployment / blackbox_config)
+    project: object = None  # project mode: the team's project (conformance.project.site.Project)
 
     @property
     def mode(self) -> str:
         """How the suite reaches the site: the one place this is decided."""
+        if self.project is not None:
+            return PROJECT
         if self.base_url is None:
             return REFERENCE
         return BLACK_BOX if self.blackbox_path is not None else PROBE
@@ -95,6 +98,8 @@ class Settings:
         shown = ",".join(names) if len(names) <= 3 else f"{len(names)} profiles"
         if self.mode == REFERENCE:
             target = "spawned target_site"
+        elif self.mode == PROJECT:
+            target = f"project {self.project.label} (from {src('project')})"
         else:
             django = getattr(self.site, "django", None)
             django = f", Django {django}" if django and django != "unknown" else ""
@@ -133,9 +138,24 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         raise SettingsError(f"ignore_https_errors = {value('ignore_https_errors')!r} "
                             f"(from {sources['ignore_https_errors']}): use 1 or 0")
 
+    project = None
+    if value("project"):
+        if base_url:
+            raise SettingsError(f"--project (from {sources['project']}) starts a project; --base-url (from "
+                                f"{sources['base_url']}) judges one already running: give one of them")
+        from ..project.site import Project, ProjectError
+
+        try:
+            project = Project.locate(path("project", None), value("project_settings") or None, value("serve") or None,
+                                     path("requirements", None))
+        except ProjectError as exc:
+            raise SettingsError(str(exc)) from None
+    elif value("project_settings") or value("serve"):
+        raise SettingsError("--settings and --serve start a project: give it with --project DIR")
+
     names = tuple(dict.fromkeys(split(value("profiles"))))
     chosen: tuple[profiles.Profile, ...] = ()
-    if not base_url:  # a deployment's profiles come from its probe (Settings.with_site)
+    if not base_url and project is None:  # a site's profiles come from its settings (Settings.with_site)
         try:
             chosen = profiles.select(names or None, catalogue)
         except KeyError as exc:
@@ -204,4 +224,5 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         concurrency=int(raw_concurrency),
         sign_in_rate=sign_in_rate,
         djangos=djangos,
+        project=project,
     )

@@ -8,6 +8,7 @@ import dataclasses
 import fnmatch
 import json
 import os
+import secrets
 import sys
 
 import pytest
@@ -25,8 +26,10 @@ from ..report import compare, html, json_report, terminal
 from ..report.results import ReportError, load
 from ..sites.environment import SiteEnvironmentError
 from ..sites.prepare import environment_for
+from ..project import site as project_site
+from ..project.environment import project_environment_for
 from ..targets import blackbox_config, deployment, profiles
-from ..targets.target import BLACK_BOX, REFERENCE, Target
+from ..targets.target import BLACK_BOX, PROBE, PROJECT, REFERENCE, Target
 from . import hookspecs, outcome
 from .recorder import Recorder
 from .state import (BASELINE_KEY, FINDINGS_KEY, KNOWN_KEY, PLAN_KEY, PLANNED_KEY, RECORDER_KEY, RESULT_KEY,
@@ -66,10 +69,16 @@ def pytest_configure(config):
     try:
         settings = resolve(cli=cli, ini=ini, rootdir=config.rootpath, catalogue=profiles.PROFILES + tuple(extra))
         known = expectations.load(settings.expectations_path)
-        if settings.mode != REFERENCE and not config.option.conformance_list:
+        if settings.mode not in (REFERENCE, PROJECT) and not config.option.conformance_list:
             settings = settings.with_site(_discover(settings))
-        planned = _plan(settings, config)
-    except (SettingsError, expectations.ExpectationsError, deployment.DeploymentError, SiteEnvironmentError) as exc:
+        environments = _environments(settings, config)
+        if settings.mode == PROJECT and not config.option.conformance_list:
+            # Its profiles are named from its settings, as its own Python loads them.
+            settings = settings.with_site(project_site.discover(settings.project, environments[0],
+                                                                secrets.token_hex(16)))
+        planned = _plan(settings, environments)
+    except (SettingsError, expectations.ExpectationsError, deployment.DeploymentError, SiteEnvironmentError,
+            project_site.ProjectError) as exc:
         raise pytest.UsageError(str(exc)) from None
     # pytest-playwright parametrizes browser_name from this option; our default is both engines.
     config.option.browser = list(settings.browsers)
@@ -81,20 +90,30 @@ def pytest_configure(config):
     config.stash[PLAN_KEY] = Plan()
 
 
-def _plan(settings, config) -> tuple[Planned, ...]:
+def _plan(settings, environments) -> tuple[Planned, ...]:
     """Every target of the run: each profile on each site environment (made first if need be:
     a Django release's own virtualenv, maybe inside a Debian root), or a deployment's profiles."""
-    if settings.mode != REFERENCE:
+    if settings.mode not in (REFERENCE, PROJECT):
         return tuple(Planned(p.name, p) for p in settings.profiles)
-    if config.option.conformance_list or config.option.collectonly:
-        environments = [None]  # nothing will run: no environment needs making
-    else:
-        def say(line: str) -> None:  # before the terminal reporter exists: a one-off set-up is worth a line
-            sys.stderr.write(f"conformance: {line}\n")
-        environments = [environment_for(spec, say) for spec in settings.djangos] or [environment_for(None)]
     several = len(settings.djangos) > 1
     return tuple(Planned(f"{p.name}@django-{spec}" if several else p.name, p, env)
                  for spec, env in zip(settings.djangos or [None], environments) for p in settings.profiles)
+
+
+def _environments(settings, config) -> list:
+    """The site environment for each Django the run asks for (the runner's own when none): the
+    reference site's, or the project's with its requirements."""
+    if settings.mode in (PROBE, BLACK_BOX):
+        return []  # a deployment runs its own
+    if config.option.conformance_list or (config.option.collectonly and settings.mode == REFERENCE):
+        return [None]  # nothing will run: no environment needs making
+
+    def say(line: str) -> None:  # before the terminal reporter exists: a one-off set-up is worth a line
+        sys.stderr.write(f"conformance: {line}\n")
+    if settings.mode == PROJECT:
+        return [project_environment_for(settings.project, spec, say) for spec in settings.djangos] or \
+            [project_environment_for(settings.project, None, say)]
+    return [environment_for(spec, say) for spec in settings.djangos] or [environment_for(None)]
 
 
 def _baseline(settings, planned):
@@ -212,9 +231,11 @@ def pytest_runtest_makereport(item, call):
     meta = check_of(item)
     if meta is None:
         return rep
-    if call.when == "setup" and call.excinfo is not None and call.excinfo.errisinstance(PreflightFailed):
-        # The black-box config cannot work here: bad input, one line, exit code 4 (pytest's main
-        # prints a UsageError raised during the session as "ERROR: ..." and tears everything down).
+    if call.when == "setup" and call.excinfo is not None and call.excinfo.errisinstance(
+            (PreflightFailed, project_site.ProjectError)):
+        # The black-box config, or the project, cannot work here: bad input, one line, exit code 4
+        # (pytest's main prints a UsageError raised during the session as "ERROR: ..." and tears
+        # everything down).
         raise pytest.UsageError(str(call.excinfo.value))
     if not (call.when == "call" or (call.when == "setup" and not rep.passed)):
         return rep

@@ -21,12 +21,14 @@ from ..observe import campaign
 from ..observe.campaign import REFUSED, STUCK, TOO_BUSY, BrowserSetup
 from ..observe.preflight import rehearse
 from ..observe.scenario import ScenarioKey
+from ..project.site import ProjectError, Workspace
 from ..report import timeline
 from ..targets.capabilities import BACK_FORWARD_CACHE, RELAUNCH
 from ..targets.probe_client import ProbeUnavailable, fetch_settings
 from ..targets.profiles import unavailable
 from ..targets.reference import ReferenceServer, ServerError, host_for, migrate_template
-from ..targets.target import BLACK_BOX, REFERENCE, Target
+from ..targets.target import BLACK_BOX, PROJECT, REFERENCE, Target
+from ..targets.process import ServerError as ProjectServerError
 from . import outcome
 from .state import KNOWN_KEY, PLAN_KEY, PLANNED_KEY, RECORDER_KEY, RESULT_KEY, SETTINGS_KEY, TARGETS_KEY
 from .xdist import is_worker
@@ -76,7 +78,7 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
         target = with_driver_lacks(target)
         return dataclasses.replace(target, lacks={**run_lacks, **target.lacks})
 
-    if settings.mode != REFERENCE:
+    if settings.mode not in (REFERENCE, PROJECT):
         # One sign-in pace for the whole run and every profile of the site (drivers/sign_ins.py).
         pace = SignInPace(settings.sign_in_rate) if settings.mode == BLACK_BOX else None
         targets = {p.id: dataclasses.replace(complete(settings.site.target_for(p.profile)), sign_in_pace=pace)
@@ -87,6 +89,10 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
             for warning in rehearse(next(iter(targets.values())), browser, conformance_browser_setup):
                 warnings.warn(PreflightWarning(warning), stacklevel=1)
         yield targets
+        return
+    if settings.mode == PROJECT:
+        yield from _project_targets(pytestconfig, settings, wanted, complete, conformance_recorder,
+                                    tmp_path_factory.mktemp("project"))
         return
     workdir = tmp_path_factory.mktemp("targets")
     servers: list[tuple[str, ReferenceServer]] = []
@@ -124,6 +130,41 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
     finally:
         for _, server in servers:
             server.stop()
+
+
+def _project_targets(pytestconfig, settings, wanted, complete, recorder, workdir):
+    """Project mode: the team's project in each of its environments, one server each, on test
+    databases; every profile of an environment is a target on its server. Stopped, and the test
+    databases dropped, whatever happens."""
+    site, targets, running = settings.site, {}, []
+    began = time.time()
+    try:
+        environments = list({p.environment.name: p.environment for p in wanted}.values())
+        for i, env in enumerate(environments):
+            workspace = Workspace(settings.project, env, workdir / env.name.replace(" ", "-"), site.token,
+                                  f"127.0.0.{10 + i}")
+            try:
+                workspace.create_databases()
+                running.append((workspace, None))
+                server = workspace.serve(workspace.folder / "server.log")
+                running[-1] = (workspace, server)
+                server.wait_ready()
+                info = fetch_settings(server.base_url, site.token)
+                served = dataclasses.replace(site, base_url=server.base_url, settings=info["settings"],
+                                             django=info.get("django", "?"))
+                for planned in (p for p in wanted if p.environment is env):
+                    targets[planned.id] = complete(served.target_for(planned.profile))
+            except (ProjectServerError, ProbeUnavailable) as exc:
+                # The project would not start: its own doing (bad input, exit 4), as a failed sign-in is.
+                raise ProjectError(str(exc)) from None
+        pytestconfig.stash[TARGETS_KEY] = targets
+        recorder.timings["servers_start_s"] = round(time.time() - began, 2)
+        yield targets
+    finally:
+        for workspace, server in running:
+            if server is not None:
+                server.stop()
+            workspace.destroy_databases()
 
 
 @pytest.fixture(scope="session")

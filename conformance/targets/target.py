@@ -16,6 +16,8 @@ from .promises import Promise, promise_for
 # How the suite reaches a site: the reference site it started, a deployment through its probe,
 # or a deployment through its own sign-in pages.
 REFERENCE, PROBE, BLACK_BOX = "reference", "probe", "black-box"
+# A run's mode, not a target's: the suite starts a team's project and reaches it through the probe.
+PROJECT = "project"
 FRESH = "conformance-fresh"  # the query parameter that makes the suite's own requests unique
 VISIT = "conformance-visit"  # the one that makes a cache-safety scenario's pages its own
 

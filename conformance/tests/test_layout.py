@@ -14,7 +14,7 @@ LAYERS = (
     ("protocol", "exchange"),  # the vocabulary: the probe's contract, what was observed
     ("probe",),  # the Django app inside the site
     ("sites",),  # which Python and Django run the reference site
-    ("targets",),  # profiles, promises, servers and deployments
+    ("targets", "project"),  # profiles, promises, servers and deployments; a team's own project, started
     ("drivers",),  # the browser session: how a browser acts on a site
     ("observe",),  # scenarios, the campaign, timing
     ("judge",),  # check declarations, applicability, verdicts, known defects

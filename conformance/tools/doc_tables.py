@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ..checks import catalogue
+from ..config.options import OPTIONS
 from ..judge import coverage, expectations
 from ..judge.docs import doc_url
 from ..targets.profiles import ASYNC, PROFILES
@@ -61,7 +62,33 @@ def known_table() -> str:
     return "\n".join(rows)
 
 
+# Options other plugins own, shown beside ours.
+OTHER_OPTIONS = (
+    ("`--browser-channel` (pytest-playwright's)", "e.g. `chrome`, `msedge`"),
+    ("`--headed`, `--slowmo` (pytest-playwright's)", "watch it run"),
+    ("`-n N` (pytest-xdist's)", "workers, one per browser"),
+    ("`--list-checks`", "print the check catalogue and exit"),
+    ("`--junitxml PATH` (pytest's)", "JUnit XML; each case carries `verdict`, `expected`, `observed`, `doc` properties"),
+)
+
+
+def options_table() -> str:
+    rows = ["| option | environment | ini | default | meaning |", "|---|---|---|---|---|"]
+    for o in OPTIONS:
+        flag = f"`{o.cli}{' ' + o.metavar if o.metavar else ''}`"
+        notes = [n for n in ("repeatable" if o.many else "", "its own plugin's flag" if o.owned_flag else "") if n]
+        env = f"`{o.env}`" if o.env else ""
+        if env and (o.many or o.make):
+            env += f" ({', '.join(n for n in ('comma list' if o.many else '', f'make `{o.make}`' if o.make else '') if n)})"
+        ini = f"`{o.ini}`" if o.ini else ""
+        rows.append(f"| {flag}{' (' + '; '.join(notes) + ')' if notes else ''} | {env} | {ini} | {o.default} | "
+                    f"{o.help.replace('|', '/')} |")
+    rows += [f"| {flag} | | | | {meaning} |" for flag, meaning in OTHER_OPTIONS]
+    return "\n".join(rows)
+
+
 REGIONS = {
+    "options": options_table,
     "checks": checks_table,
     "profiles": profiles_table,
     "known-defects": known_table,

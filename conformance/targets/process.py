@@ -1,0 +1,67 @@
+"""A site's server process, started by the suite: its log, readiness (the LISTENING line it prints,
+then the probe answering: polled, never slept for) and its stop. The reference site's servers
+(reference.py) and a team's own project (conformance/project) are both one."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .probe_client import ProbeUnavailable, fetch_settings
+
+START_TIMEOUT_S = 30.0  # a cold Django import on a busy 2-core machine takes a few seconds
+POLL_S = 0.05
+
+
+class ServerError(Exception):
+    """The site did not start or answer; the message ends with its log tail."""
+
+
+@dataclass
+class SiteProcess:
+    name: str  # what messages call it: "server for profile age-4s-db", "the project's server"
+    process: subprocess.Popen
+    log_path: Path
+    token: str
+    base_url: str | None = None  # known up front (a port the suite chose), or read from LISTENING
+
+    def log_tail(self, lines: int = 8) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return "(no log)"
+        return " | ".join(text[-lines:]) or "(empty log)"
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_S):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(f"{self.name} exited with {self.process.returncode} before it was ready: "
+                                  f"{self.log_tail()}")
+            if self.base_url is None:
+                for line in self.log_path.read_text(errors="replace").splitlines():
+                    if line.startswith("LISTENING "):
+                        self.base_url = line.split(" ", 1)[1].strip()
+            if self.base_url and self._probe_answers():
+                return self
+            time.sleep(POLL_S)
+        self.stop()
+        raise ServerError(f"{self.name} not ready after {timeout:.0f} s: {self.log_tail()}")
+
+    def _probe_answers(self) -> bool:
+        try:
+            fetch_settings(self.base_url, self.token, timeout=2)
+        except ProbeUnavailable:
+            return False
+        return True
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
