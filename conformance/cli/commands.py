@@ -28,13 +28,11 @@ def _error(message: str) -> int:
 def run(args: list[str]) -> int:
     """pytest on the checks, with pytest's own exit code, from any folder: the suite's own
     configuration (-c), the working folder as rootdir (reports/ land there, not beside
-    site-packages), the package's known defects (their default path is relative to the rootdir;
-    --expectations and CONFORMANCE_EXPECTATIONS still win over -o), and the plugin (-p: an
-    installed package has no conftest of the clone). The caller's arguments come last and win."""
+    site-packages), and the plugin (-p: an installed package has no conftest of the clone). The
+    caller's arguments come last and win."""
     import pytest
 
-    own = ["-c", str(SUITE_INI), f"--rootdir={Path.cwd()}",
-           "-o", f"conformance_expectations={PACKAGE / 'expectations.toml'}", "-p", "conformance.plugin"]
+    own = ["-c", str(SUITE_INI), f"--rootdir={Path.cwd()}", "-p", "conformance.plugin"]
     return int(pytest.main([*own, str(CHECKS), *args]))
 
 

@@ -20,7 +20,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..sites.environment import SiteEnvironment
+from ..sites.environment import SiteEnvironment, code_root
 from ..targets.process import ServerError, SiteProcess
 from . import wrap
 from .child import TEST_DATABASES
@@ -76,9 +76,7 @@ class Workspace:
         self.originals: dict = {}
 
     def env(self, **extra) -> dict:
-        from ..sites.environment import REPO_ROOT
-
-        path = os.pathsep.join([str(self.folder), str(self.project.folder), str(REPO_ROOT)])
+        path = os.pathsep.join([str(self.folder), str(self.project.folder), str(code_root())])
         return {"PYTHONPATH": path, "DJANGO_SETTINGS_MODULE": wrap.SETTINGS, wrap.THEIRS: self.project.settings,
                 "CONFORMANCE_PROBE_TOKEN": self.token, "CONFORMANCE_HOSTS": self.host,
                 **({TEST_DATABASES: json.dumps(self.test_databases)} if self.test_databases else {}), **extra}

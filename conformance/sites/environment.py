@@ -85,14 +85,6 @@ def code_root() -> Path:
     return target
 
 
-def __getattr__(name: str):
-    """REPO_ROOT, the name this folder had when the suite ran only from a clone: code_root() now
-    (what a site process's PYTHONPATH needs), for code not yet moved to the function."""
-    if name == "REPO_ROOT":
-        return code_root()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def site_binds() -> tuple[Path, ...]:
     """What a process inside a Debian root must see at the same paths, working folder first: the
     code it imports and the site environments (a nested one is seen through its parent)."""

@@ -13,9 +13,11 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from .environment import SiteEnvironment, SiteEnvironmentError, code_root, runner, site_binds, sites_home
@@ -29,17 +31,28 @@ LOCK_COPY = ".conformance-lock.txt"  # the lock an environment was installed fro
 HOST_PYTHONS = tuple(f"python3.{minor}" for minor in range(8, 16))
 
 
-def environment_for(spec: DjangoSpec | None, say=print) -> SiteEnvironment:
-    """The environment for this spec (the runner's own for None), made first if need be."""
+@dataclass(frozen=True)
+class Extra:
+    """What a project's environment installs beside the Django asked for: its requirements (a
+    Django pin among them replaced), and the folder name that keeps it apart from others."""
+
+    name: str  # e.g. "project-1a2b3c4d"
+    requirements: str  # the requirements file's lines, Django's taken out
+    source: str  # where they come from, for messages
+
+
+def environment_for(spec: DjangoSpec | None, say=print, extra: Extra | None = None) -> SiteEnvironment:
+    """The environment for this spec (the runner's own for None), made first if need be; with
+    `extra`, a project's, its requirements installed beside that Django."""
     if spec is None:
         return runner()
     sites = sites_home()
     sites.mkdir(parents=True, exist_ok=True)
     with _exclusive(sites / ".lock"):  # two runs preparing the same environment wait for each other
-        folder = sites / spec.name
+        folder = sites / (f"{extra.name}-{spec.name}" if extra else spec.name)
         stamp = _stamp(folder)
         python, version, root = _python_for(spec)
-        lock = _lock(spec, folder, version, say)
+        lock = _lock(spec, folder, version, say, extra)
         digest = hashlib.sha256(lock.read_bytes()).hexdigest()
         if stamp is None or stamp.get("lock_sha256") != digest or stamp.get("python") != python:
             _make(spec, folder, python, root, lock, say)
@@ -48,7 +61,7 @@ def environment_for(spec: DjangoSpec | None, say=print) -> SiteEnvironment:
                                                     "python_version": version, "lock_sha256": digest,
                                                     "root": root.name if root else ""}, indent=1))
             stamp = _stamp(folder)
-    return SiteEnvironment(spec.name, str(folder / "bin" / "python"), stamp["django"], stamp["python_version"],
+    return SiteEnvironment(folder.name, str(folder / "bin" / "python"), stamp["django"], stamp["python_version"],
                            root, str(spec))
 
 
@@ -104,8 +117,8 @@ def _range(oldest, newest) -> str:
     return f"{oldest[0]}.{oldest[1]}" + (f" to {newest[0]}.{newest[1]}" if newest[1] < 99 else " or newer")
 
 
-def _lock(spec: DjangoSpec, folder: Path, python_version: str, say) -> Path:
-    if spec.exact is None:
+def _lock(spec: DjangoSpec, folder: Path, python_version: str, say, extra: Extra | None = None) -> Path:
+    if spec.exact is None and extra is None:
         lock = LOCKS / f"site-django-{spec.line}.txt"
         if not lock.exists():
             raise SiteEnvironmentError(f"no lock for Django {spec.line} in conformance/sites/locks/: add the line to "
@@ -113,20 +126,32 @@ def _lock(spec: DjangoSpec, folder: Path, python_version: str, say) -> Path:
         return lock
     lock = folder.with_name(folder.name + ".lock.txt")
     source = lock.with_suffix(".in")
-    if lock.exists() and source.exists() and source.read_text() == spec.requirements:
+    wanted = spec.requirements + (extra.requirements if extra else "")
+    if lock.exists() and source.exists() and source.read_text() == wanted:
         return lock
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
     if uv is None:
         raise SiteEnvironmentError(f"locking Django {spec} needs uv (make deps installs it)")
-    say(f"locking Django {spec} (first use): uv pip compile --generate-hashes")
-    source.write_text(spec.requirements)
+    say(f"locking Django {spec}{' with ' + extra.source if extra else ''} (first use): uv pip compile "
+        "--generate-hashes")
+    source.write_text(wanted)
     done = subprocess.run([uv, "pip", "compile", "--quiet", "--generate-hashes", "--universal", "--python-version",
                            python_version, str(source), "-o", str(lock)], capture_output=True, text=True)
     if done.returncode != 0:
         lock.unlink(missing_ok=True)
-        reason = " | ".join(done.stderr.strip().splitlines()[-2:])
+        reason = _uv_reason(done.stderr)
+        if extra:
+            raise SiteEnvironmentError(f"cannot install {extra.source} with Django {spec}: {reason}")
         raise SiteEnvironmentError(f"cannot lock Django {spec}: {reason}")
     return lock
+
+
+def _uv_reason(stderr: str) -> str:
+    """uv's explanation, as one line: its 'Because ...' sentences (which name the requirement that
+    does not fit), else its last lines."""
+    lines = [re.sub(r"^(cause|error):\s*", "", line.strip(" ╰─▶×│").strip()) for line in stderr.strip().splitlines()]
+    because = [line for line in lines if line.startswith("Because")]
+    return because[0] if because else " ".join(lines[-2:])
 
 
 def _make(spec: DjangoSpec, folder: Path, python: str, root: DebianRoot | None, lock: Path, say) -> None:

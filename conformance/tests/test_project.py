@@ -92,3 +92,44 @@ def test_a_project_that_cannot_start_is_one_line_and_exit_4(tmp_path, args, mess
     done, _ = run(tmp_path, "--project", str(SHOP), *args)
     assert done.returncode == 4
     assert message in done.stderr and "Traceback" not in done.stderr + done.stdout
+
+
+def test_another_djangos_environment_takes_the_projects_requirements_but_its_own_django(tmp_path):
+    from conformance.project.environment import extra_for
+
+    (tmp_path / "requirements.txt").write_text("Django>=5.2,<6\n# a comment\ndjango-axes==6.5.0\n"
+                                                "django[argon2]==5.2.8\ngunicorn\n")
+    extra = extra_for(Project(tmp_path, "x.settings", requirements=tmp_path / "requirements.txt"))
+    assert extra.requirements == "django-axes==6.5.0\ngunicorn\n"
+    assert extra.name.startswith("project-") and "requirements.txt" in extra.source
+
+
+def test_uvs_reason_is_one_line_naming_the_requirement():
+    from conformance.sites.prepare import _uv_reason
+
+    stderr = ("error: No solution found when resolving dependencies\n  cause: Because django-cms==3.11.0 depends on "
+              "django>=2.2,<5.0 and you require django==6.1.*, we can conclude that your requirements and "
+              "django-cms==3.11.0 are incompatible.\n  And because you require django-cms==3.11.0, we can conclude "
+              "that your requirements are unsatisfiable.\n")
+    assert _uv_reason(stderr).startswith("Because django-cms==3.11.0 depends on django>=2.2,<5.0")
+
+
+def test_the_project_on_two_djangos_is_compared(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "conformance", "matrix", "5.2", "6.1", "--", "--project", str(SHOP),
+                           "--browser", "chromium", "--check", "AGE-0[14]", "--check", "SRV-02", "-p",
+                           "no:cacheprovider", f"--conformance-report={tmp_path / 'm.json'}",
+                           f"--html-report={tmp_path / 'm.html'}"], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "Django 5.2.19 vs 6.1.3: no verdict and no key observation differs" in done.stdout
+
+
+def test_a_requirement_another_django_cannot_take_is_one_line(tmp_path):
+    import shutil
+
+    project = tmp_path / "shop"
+    shutil.copytree(SHOP, project)
+    (project / "requirements.txt").write_text("django-cms==3.11.0\n")
+    done, _ = run(tmp_path, "--project", str(project), "--django", "6.1")
+    assert done.returncode == 4, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "cannot install the project's requirements" in done.stderr
+    assert "Because django-cms==3.11.0 depends on django" in done.stderr and "Traceback" not in done.stderr
