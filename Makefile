@@ -21,6 +21,13 @@ GATE ?=
 #   make conformance BASE_URL=https://staging.example.com PROBE_TOKEN=...        (probe mode)
 #   make conformance BASE_URL=https://staging.example.com BLACKBOX=site.toml     (black-box mode)
 # INSECURE=1 accepts a staging certificate; CONNECT=ws://host:port/ uses a Playwright browser server.
+# Your own project, started by the suite (README: "Your own project, without a staging server"):
+#   make conformance PROJECT=../shop [SETTINGS=shop.settings] [SERVE="gunicorn shop.wsgi -b {host}:{port}"]
+#   make matrix DJANGOS="5.2 6.1" PROJECT=../shop [REQUIREMENTS=../shop/requirements.txt]
+PROJECT ?=
+SETTINGS ?=
+SERVE ?=
+REQUIREMENTS ?=
 BASE_URL ?=
 PROBE_TOKEN ?=
 BLACKBOX ?=
@@ -41,7 +48,11 @@ TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
               $(if $(BASELINE),CONFORMANCE_BASELINE='$(BASELINE)') \
               $(if $(GATE),CONFORMANCE_GATE='$(GATE)') \
               $(if $(CONCURRENCY),CONFORMANCE_CONCURRENCY='$(CONCURRENCY)') \
-              $(if $(SIGN_IN_RATE),CONFORMANCE_SIGN_IN_RATE='$(SIGN_IN_RATE)')
+              $(if $(SIGN_IN_RATE),CONFORMANCE_SIGN_IN_RATE='$(SIGN_IN_RATE)') \
+              $(if $(PROJECT),CONFORMANCE_PROJECT='$(PROJECT)') \
+              $(if $(SETTINGS),CONFORMANCE_PROJECT_SETTINGS='$(SETTINGS)') \
+              $(if $(SERVE),CONFORMANCE_SERVE='$(SERVE)') \
+              $(if $(REQUIREMENTS),CONFORMANCE_REQUIREMENTS='$(REQUIREMENTS)')
 
 # make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs;
 # DEPLOY=uvicorn [MODE=black-box]: the project's test deployment on that real server instead
@@ -71,7 +82,7 @@ browsers: deps
 	@$(CONF) browsers --install
 
 conformance: deps $(if $(CONNECT),,browsers)
-	@echo "$(strip $(CONF) run $(ARGS))$(if $(BASE_URL), (against $(BASE_URL)))$(if $(DJANGO), (Django $(DJANGO)))"
+	@echo "$(strip $(CONF) run $(ARGS))$(if $(BASE_URL), (against $(BASE_URL)))$(if $(PROJECT), (project $(PROJECT)))$(if $(DJANGO), (Django $(DJANGO)))"
 	@$(TARGET_ENV) $(CONF) run $(ARGS)
 
 matrix: deps browsers
