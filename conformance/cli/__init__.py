@@ -9,8 +9,8 @@ import sys
 
 from . import commands
 
-USAGE = """usage: conformance [run] [pytest options...]      the checks (reference site, or --base-url ...)
-       conformance matrix SPEC SPEC... [-- pytest options...]   the reference site on each Django, compared
+USAGE = """usage: conformance [run] [pytest options...]      the checks (reference site, --project DIR, or --base-url ...)
+       conformance matrix SPEC SPEC... [-- pytest options...]   the site (or --project DIR) on each Django, compared
        conformance diff OLD.json NEW.json [--gate regressions|changes] [--html PATH] [--json PATH]
        conformance sites prepare SPEC...  |  conformance sites list
        conformance browsers [--install] [chromium firefox ...]   what launches; --install: what is missing
