@@ -33,6 +33,8 @@ PROBE_TOKEN ?=
 BLACKBOX ?=
 INSECURE ?=
 CONNECT ?=
+# Part K of N of the run's targets (SHARD=1/3), one per CI job; `conformance merge` joins the reports.
+SHARD ?=
 # Scenarios in flight per browser (default 12): fewer for a small site, e.g. on SQLite.
 CONCURRENCY ?=
 # Black-box mode: how often the suite may sign in (default 2/s), e.g. 30/m for a login rate limit.
@@ -52,7 +54,8 @@ TARGET_ENV := $(if $(BASE_URL),CONFORMANCE_BASE_URL='$(BASE_URL)') \
               $(if $(PROJECT),CONFORMANCE_PROJECT='$(PROJECT)') \
               $(if $(SETTINGS),CONFORMANCE_PROJECT_SETTINGS='$(SETTINGS)') \
               $(if $(SERVE),CONFORMANCE_SERVE='$(SERVE)') \
-              $(if $(REQUIREMENTS),CONFORMANCE_REQUIREMENTS='$(REQUIREMENTS)')
+              $(if $(REQUIREMENTS),CONFORMANCE_REQUIREMENTS='$(REQUIREMENTS)') \
+              $(if $(SHARD),CONFORMANCE_SHARD='$(SHARD)')
 
 # make soak N=20 [LOAD=1]: the matrix N times, listing every verdict that differed between runs;
 # DEPLOY=uvicorn [MODE=black-box]: the project's test deployment on that real server instead

@@ -12,6 +12,7 @@ from . import commands
 USAGE = """usage: conformance [run] [pytest options...]      the checks (reference site, --project DIR, or --base-url ...)
        conformance matrix SPEC SPEC... [-- pytest options...]   the site (or --project DIR) on each Django, compared
        conformance diff OLD.json NEW.json [--gate regressions|changes] [--html PATH] [--json PATH]
+       conformance merge SHARD.json... [-o OUT.json] [--baseline REPORT] [--gate regressions|changes]
        conformance sites prepare SPEC...  |  conformance sites list
        conformance browsers [--install] [chromium firefox ...]   what launches; --install: what is missing
        conformance lock                      re-lock the dependencies, in a clone (uv pip compile --generate-hashes)"""

@@ -85,6 +85,46 @@ def diff(args: list[str]) -> int:
     return 0
 
 
+def merge(args: list[str]) -> int:
+    """The shards of one run (--shard K/N), merged into the report, HTML and summary one run would
+    have made; --baseline and --gate work on the result. Exit 0, 1 (a fail, an error, or the gate)
+    or 4 (not the parts of one run, each once)."""
+    parser = argparse.ArgumentParser(prog="conformance merge", description="merge the reports of a run's shards")
+    parser.add_argument("reports", nargs="*", type=Path)
+    parser.add_argument("-o", "--output", type=Path, default=Path("reports/conformance.json"),
+                        help="the merged report (one per Django version when several); the HTML beside it")
+    parser.add_argument("--baseline", type=Path, help="compare the merged run with this earlier report")
+    parser.add_argument("--gate", choices=compare.GATES, help="what fails the run (as conformance run --gate)")
+    try:
+        options = parser.parse_args(args)
+    except SystemExit as exc:
+        return USAGE_ERROR if exc.code else 0
+    from ..checks import families
+    from ..report.findings import conclude, summary_lines
+    from ..report.merge import MergeError
+    from ..report.merge import merge as merged
+
+    try:
+        reports = merged([(str(path), load(path)) for path in options.reports], families())
+        baseline = load(options.baseline) if options.baseline else None
+        if options.gate and baseline is None and len(reports) < 2:
+            return _error(f"--gate {options.gate} compares with a baseline: give --baseline REPORT, or shards of "
+                          "a run on two Django versions")
+        findings = conclude(reports, families(), options.output, options.output.with_suffix(".html"), baseline,
+                            options.gate, str(options.baseline or ""))
+    except (ReportError, MergeError, compare.CompareError) as exc:
+        return _error(str(exc))
+    for section, line in summary_lines(findings, families()):
+        print(f"{'=' * 20} {section} {'=' * 20}" if section else line)
+    for path in findings.written:
+        print(f"report: {path}")
+    code = FAILED if findings.failed else 0
+    from ..report.terminal import exit_line
+
+    print(exit_line(findings.reports, findings.gate_line, code))
+    return code
+
+
 def sites(args: list[str]) -> int:
     from ..sites.environment import sites_home
     from ..sites.prepare import environment_for
@@ -147,4 +187,5 @@ def lock(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"run": run, "matrix": matrix, "diff": diff, "sites": sites, "browsers": browsers, "lock": lock}
+COMMANDS = {"run": run, "matrix": matrix, "diff": diff, "merge": merge, "sites": sites, "browsers": browsers,
+            "lock": lock}

@@ -97,6 +97,9 @@ OPTIONS: tuple[Option, ...] = (
            "(django-ratelimit's syntax); halved for the rest of the run when the site refuses a sign-in it "
            "accepted before", flag="--sign-in-rate", metavar="RATE", env="CONFORMANCE_SIGN_IN_RATE",
            ini="conformance_sign_in_rate", default="2/s", make="SIGN_IN_RATE"),
+    Option("shard", "run part K of N of the run's targets (profile x Django version), as a CI job matrix does; "
+           "`conformance merge` makes one report of the N parts", flag="--shard", metavar="K/N",
+           env="CONFORMANCE_SHARD", ini="conformance_shard", default="the whole run", make="SHARD"),
     Option("connect", "use browsers from a Playwright browser server (playwright run-server)",
            flag="--connect", metavar="WS_ENDPOINT", env="CONFORMANCE_CONNECT", ini="conformance_connect",
            make="CONNECT"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class Settings:
     djangos: tuple[DjangoSpec, ...] = ()  # the site's Django versions; () = the runner's own
     site: object = None  # the deployment once discovered (targets.deployment / blackbox_config)
     project: object = None  # project mode: the team's project (conformance.project.site.Project)
+    shard: tuple[int, int] | None = None  # (K, N): part K of N of the run's targets; None: all
 
     @property
     def mode(self) -> str:
@@ -206,6 +208,14 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         raise SettingsError(f"--gate {gate} (from {sources['gate']}) compares with a baseline: give --baseline "
                             "REPORT (make BASELINE=), or two Django versions (the first is the baseline)")
 
+    shard = None
+    if value("shard"):
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(value("shard")))
+        if not match or not 1 <= int(match[1]) <= int(match[2]):
+            raise SettingsError(f"--shard {value('shard')!r} (from {sources['shard']}): give K/N, part K of N, "
+                                "1 <= K <= N (e.g. 1/2)")
+        shard = (int(match[1]), int(match[2]))
+
     return Settings(
         profiles=chosen,
         check_patterns=split(value("checks")),
@@ -227,4 +237,5 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         sign_in_rate=sign_in_rate,
         djangos=djangos,
         project=project,
+        shard=shard,
     )

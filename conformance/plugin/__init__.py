@@ -22,7 +22,8 @@ from ..judge.docs import doc_url
 from ..judge.verdict import CAVEAT, ERROR, FAIL, SKIP, Verdict
 from ..observe import browsers
 from ..observe.preflight import PreflightFailed
-from ..report import compare, html, json_report, terminal
+from ..report import compare, terminal
+from ..report.findings import conclude, summary_lines
 from ..report.results import ReportError, load
 from ..sites.environment import SiteEnvironmentError
 from ..sites.prepare import environment_for
@@ -30,10 +31,10 @@ from ..project import site as project_site
 from ..project.environment import project_environment_for
 from ..targets import blackbox_config, deployment, profiles
 from ..targets.target import BLACK_BOX, PROBE, PROJECT, REFERENCE, Target
-from . import hookspecs, outcome
+from . import hookspecs, outcome, sharding
 from .recorder import Recorder
 from .state import (BASELINE_KEY, FINDINGS_KEY, KNOWN_KEY, PLAN_KEY, PLANNED_KEY, RECORDER_KEY, RESULT_KEY,
-                    SETTINGS_KEY, TARGETS_KEY, Findings, Plan, Planned)
+                    SETTINGS_KEY, SHARD_KEY, TARGETS_KEY, Plan, Planned)
 from .xdist import BrowserScheduling, is_worker
 
 pytest_plugins = ["conformance.plugin.fixtures"]
@@ -77,6 +78,9 @@ def pytest_configure(config):
             settings = settings.with_site(project_site.discover(settings.project, environments[0],
                                                                 secrets.token_hex(16)))
         planned = _plan(settings, environments)
+        if settings.shard is not None:
+            planned, shard = sharding.part(planned, settings)
+            config.stash[SHARD_KEY] = shard
     except (SettingsError, expectations.ExpectationsError, deployment.DeploymentError, SiteEnvironmentError,
             project_site.ProjectError) as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -280,26 +284,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     findings = config.stash.get(FINDINGS_KEY, None)
     if findings is None:
         return
-    write = terminalreporter.write_line
-    terminalreporter.section("session conformance")
-    for report in findings.reports:
-        if len(findings.reports) > 1:
-            write(f"Django {report.django}:", bold=True)
-        for line in terminal.lines(list(report.results), report.summary, checks.families()):
-            write(line)
-    if len(findings.reports) > 1:
-        terminalreporter.section("across Django versions")
-        for line in compare.version_lines(list(findings.reports), findings.versions):
-            write(line)
-    for d in findings.diffs:
-        terminalreporter.section("against the baseline")
-        for line in compare.lines(d):
-            write(line, red=line.startswith("  REGRESSION"))
-    if findings.gate_line:
-        write(findings.gate_line, red=findings.gate_failed, green=not findings.gate_failed)
     recorder = config.stash[RECORDER_KEY]
-    for line in terminal.run_lines(recorder.timings):
-        write(line)
+    for section, line in summary_lines(findings, checks.families(), recorder.timings):
+        if section:
+            terminalreporter.section(section)
+        elif line:
+            terminalreporter.write_line(line, red=line.startswith("  REGRESSION") or (
+                line == findings.gate_line and findings.gate_failed), green=line == findings.gate_line and not
+                findings.gate_failed, bold=line.startswith("Django ") and line.endswith(":"))
+    write = terminalreporter.write_line
     if recorder.timings:
         # Scalars only: the per-browser figures (make bench's) are in the JSON report.
         write("timings: " + ", ".join(f"{k}={v}" for k, v in recorder.timings.items()
@@ -332,6 +325,8 @@ def pytest_testnodedown(node, error):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    """The run's last step: its findings (report/findings.py), from every verdict the run made
+    (a pytest-xdist worker hands its own to the controller instead)."""
     config = session.config
     recorder = config.stash.get(RECORDER_KEY, None)
     if not recorder:
@@ -339,50 +334,21 @@ def pytest_sessionfinish(session, exitstatus):
     if is_worker(config):  # hand everything to the controller
         config.workeroutput["conformance"] = json.dumps(recorder.worker_output(), default=str)
         return
-    if not recorder.results:
-        return
     settings = config.stash[SETTINGS_KEY]
+    shard = config.stash.get(SHARD_KEY, None)
+    if not recorder.results and shard is None:  # a shard with nothing selected still reports, for the merge
+        return
     target = settings.site.describe() if settings.site is not None else {"mode": REFERENCE, "base_url": None}
     sites = {p.environment.django: p.environment.describe() for p in config.stash[PLANNED_KEY]
              if p.environment is not None}
-    reports = recorder.reports(checks.families(), target, settings.sources, sites)
-    baseline = config.stash.get(BASELINE_KEY, None)
-    diffs = []
+    reports = recorder.reports(checks.families(), target, settings.sources, sites, shard)
     try:
-        if baseline is not None:
-            diffs = [compare.diff(baseline, report) for report in reports]
-        elif settings.gate is not None:  # several Django versions: each later one against the first
-            diffs = [compare.diff(reports[0], report) for report in reports[1:]]
+        findings = conclude(reports, checks.families(), settings.report_path, settings.html_path,
+                            config.stash.get(BASELINE_KEY, None), settings.gate,
+                            str(settings.baseline_path or ""))
     except compare.CompareError as exc:
         raise pytest.UsageError(f"--baseline: {exc}") from None
-    versions = compare.across_versions(reports) if len(reports) > 1 else []
-    written = []
-    for report in reports:
-        path = _path_for(settings.report_path, report.django, len(reports))
-        json_report.write(path, report)
-        written.append(path)
-    if len(reports) > 1:
-        path = settings.report_path.with_name(f"{settings.report_path.stem}.versions.json")
-        json_report.write_data(path, compare.versions_json(reports, versions))
-        written.append(path)
-    if settings.html_path is not None:
-        html.write(settings.html_path, reports, diffs, versions, checks.families())
-        written.append(settings.html_path)
-    gate_failed, gate_line = False, ""
-    if settings.gate is not None:
-        gate_failed = any(d.fails(settings.gate) for d in diffs)
-        counted = sum(len(d.regressions) if settings.gate == "regressions" else
-                      sum(1 for c in d.changes if c.kind != "observation") for d in diffs)
-        against = settings.baseline_path or f"Django {reports[0].django}"
-        gate_line = (f"gate '{settings.gate}' against {against}: "
-                     + (f"FAILED ({counted} {settings.gate})" if gate_failed else f"passed (no {settings.gate})"))
+    if findings.gate_line and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # The gate decides the exit code: a fail that was failing in the baseline too is not news.
-        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED if gate_failed else pytest.ExitCode.OK
-    config.stash[FINDINGS_KEY] = Findings(tuple(reports), tuple(diffs), tuple(versions), tuple(written),
-                                          gate_failed, gate_line)
-
-
-def _path_for(path, django: str, count: int):
-    """The report's path: as given for one Django version, one per version otherwise."""
-    return path if count == 1 else path.with_name(f"{path.stem}.django-{django}{path.suffix}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED if findings.gate_failed else pytest.ExitCode.OK
+    config.stash[FINDINGS_KEY] = findings

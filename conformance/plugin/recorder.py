@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..report import json_report
-from ..report.results import Report, Result, load
+from ..report.results import Report, Result, load, version_order
 from ..report.summary import summarize
 
 
@@ -33,11 +33,13 @@ class Recorder:
         self.timings.update({f"{worker}.{k}": v for k, v in output["timings"].items()})
         self.timelines.update({(django, name): drawing for django, name, drawing in output.get("timelines", [])})
 
-    def reports(self, families, target: dict, sources: dict, sites: dict | None = None) -> list[Report]:
+    def reports(self, families, target: dict, sources: dict, sites: dict | None = None,
+                shard: dict | None = None) -> list[Report]:
         """One Report per Django version the results are about (one, unless the run compared
-        versions), in version order. `sites` describes each version's site environment."""
+        versions), in version order. `sites` describes each version's site environment; `shard`,
+        which part of a sharded run this is (a shard that judged nothing still reports, empty)."""
         finished = time.time()
-        versions = sorted({r.key.django for r in self.results}, key=version_order)
+        versions = sorted({r.key.django for r in self.results}, key=version_order) or ["unknown"]
         out = []
         for django in versions:
             results = tuple(r for r in self.results if r.key.django == django)
@@ -46,11 +48,6 @@ class Recorder:
                               finished=json_report.iso(finished), duration_s=round(finished - self.started, 1),
                               settings_sources=sources, timings=dict(self.timings),
                               summary=summarize(results, families), incomplete=tuple(self.incomplete),
-                              timelines={name: t for (v, name), t in self.timelines.items() if v == django}))
+                              timelines={name: t for (v, name), t in self.timelines.items() if v == django},
+                              shard=dict(shard or {})))
         return out
-
-
-def version_order(version: str) -> tuple:
-    """Django versions in release order ("4.2.27" < "5.2.8" < "5.2.19"); anything else last."""
-    parts = version.replace("a", ".").replace("b", ".").replace("rc", ".").split(".")
-    return tuple(int(p) if p.isdigit() else 10**6 for p in parts)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from ..config.settings import Settings
+from ..report.findings import Findings
 from ..report.results import Result
 from .recorder import Recorder
 
@@ -33,22 +34,10 @@ class Plan:
     browser_specs: dict = None  # engine -> BrowserSpec
 
 
-@dataclass(frozen=True)
-class Findings:
-    """What the run concluded, once it is over: a Report per Django version, the comparison with the
-    baseline (one per report), the rows that differ across versions, the files written, the gate."""
-
-    reports: tuple = ()
-    diffs: tuple = ()
-    versions: tuple = ()
-    written: tuple = ()
-    gate_failed: bool = False
-    gate_line: str = ""
-
-
 SETTINGS_KEY = pytest.StashKey[Settings]()
 BASELINE_KEY = pytest.StashKey[object]()  # the --baseline Report, or None
 FINDINGS_KEY = pytest.StashKey[Findings]()
+SHARD_KEY = pytest.StashKey[dict]()  # --shard K/N: {"index", "count", "run", "targets"} (absent: the whole run)
 KNOWN_KEY = pytest.StashKey[tuple]()
 PLANNED_KEY = pytest.StashKey[tuple]()  # of Planned, in order
 PLAN_KEY = pytest.StashKey[Plan]()

@@ -110,6 +110,9 @@ class Report:
     incomplete: tuple[str, ...] = ()  # why verdicts are missing (a crashed xdist worker)
     # "<scenario> <target> <browser>" -> a scenario's life on a time axis (report/timeline.py)
     timelines: dict = field(default_factory=dict)
+    # A shard's report (--shard K/N): {"index": K, "count": N, "run": the whole run's id, "targets":
+    # the targets it judged}; {} for a whole run (or a merge of all its shards).
+    shard: dict = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
     def by_key(self) -> dict[ResultKey, Result]:
@@ -162,8 +165,14 @@ def load(source) -> Report:
                   duration_s=data.get("duration_s", 0.0), settings_sources=data.get("settings_sources") or {},
                   timings=data.get("timings") or {}, summary=data.get("summary") or {},
                   incomplete=tuple(data.get("incomplete") or ()), timelines=data.get("timelines") or {},
-                  schema_version=SCHEMA_VERSION)
+                  shard=data.get("shard") or {}, schema_version=SCHEMA_VERSION)
 
 
 __all__ = ["Result", "ResultKey", "Report", "load", "counts", "SCHEMA_VERSION", "ReportError",
            "PASS", "FAIL", "CAVEAT", "SKIP", "ERROR", "KNOWN", "FIXED"]
+
+
+def version_order(version: str) -> tuple:
+    """Django versions in release order ("4.2.27" < "5.2.8" < "5.2.19"); anything else last."""
+    parts = version.replace("a", ".").replace("b", ".").replace("rc", ".").split(".")
+    return tuple(int(p) if p.isdigit() else 10**6 for p in parts)
