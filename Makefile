@@ -65,7 +65,7 @@ LOAD ?=
 DEPLOY ?=
 MODE ?= probe
 
-.PHONY: conformance matrix test test-tools deps browsers soak bench lock clean
+.PHONY: conformance matrix test test-tools docs deps browsers soak bench lock clean
 
 # Everything the runner needs, from the lock (versions and hashes, checked by pip), then the project
 # itself (editable: the `conformance` command).
@@ -97,6 +97,12 @@ matrix: deps browsers
 # `make conformance` does). The cache-safety self-check puts a real nginx in front of a site.
 test: deps browsers test-tools
 	$(PY) -m pytest conformance/tests -p no:cacheprovider $(ARGS)
+
+# The documentation site (docs/, mkdocs.yml) into build/docs, any warning an error (a broken link or
+# anchor, a page left out of the nav). make test builds it too (conformance/tests/test_docs_site.py).
+# The reference pages' tables are generated: python -m conformance.tools.doc_tables.
+docs: deps
+	$(PY) -m mkdocs build --strict
 
 test-tools:
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \

@@ -63,6 +63,20 @@ applyFilters();
 """
 
 
+def doc_label(url: str) -> str:
+    """A link's text from its target: the setting, method, section or RFC section it points at."""
+    fragment = url.rsplit("#", 1)[-1] if "#" in url else url.rstrip("/").rsplit("/", 1)[-1]
+    if "rfc-editor.org" in url:
+        return "RFC " + url.split("/rfc")[-1].split("#")[0] + (" §" + fragment.split("-", 1)[-1] if "#" in url else "")
+    if "owasp" in url:
+        return "OWASP: " + fragment.replace("-", " ").replace("_", " ")
+    if fragment.startswith("session-"):
+        return fragment.upper().replace("-", "_")
+    if "." in fragment:
+        return fragment.rsplit(".", 1)[-1] + "()"
+    return fragment.replace("-", " ").capitalize()
+
+
 def write(path: Path, reports: list[Report], diffs: list = (), versions: list = (), families=()) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(reports, diffs, versions, families))

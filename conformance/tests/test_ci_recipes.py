@@ -1,5 +1,7 @@
 """The CI recipes in examples/ci/ parse, and every command they run (make targets and variables, the
-`conformance` subcommands and their options) is one the README documents."""
+`conformance` subcommands and their options) is one the documentation describes: the README or a page
+of the documentation site (docs/), read without the regions that include the recipes themselves (a
+recipe cannot document itself)."""
 
 import re
 import shlex
@@ -10,8 +12,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPES = sorted((REPO / "examples" / "ci").glob("*.yml"))
-README = (REPO / "README.md").read_text()
-CODE = "\n".join(re.findall(r"```(?:sh|console|yaml)?\n(.*?)```", README, re.S))
+INCLUDED = re.compile(r"^<!-- include: [^ ]+ -->$.*?^<!-- /include -->$", re.S | re.M)
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+DOCS = "\n".join(INCLUDED.sub("", page.read_text()) for page in PAGES)  # what users read, recipes aside
+CODE = "\n".join(re.findall(r"```(?:sh|console|yaml)?\n(.*?)```", DOCS, re.S))
 
 
 def commands(data) -> list[str]:
@@ -66,16 +70,16 @@ def test_recipe_parses_and_runs_only_documented_commands(recipe):
                 elif word == "-C":
                     skip_next = True
                 elif "=" in word:
-                    assert f"{word.split('=')[0]}=" in README, f"{recipe.name}: make variable {word} not in README"
+                    assert f"{word.split('=')[0]}=" in DOCS, f"{recipe.name}: make variable {word} not in the docs"
                 else:
                     assert re.search(rf"make [^\n]*\b{re.escape(word)}\b", CODE), \
-                        f"{recipe.name}: make {word} is not in README's commands"
+                        f"{recipe.name}: make {word} is not in the docs' commands"
         else:
             sub = words[0] if words and not words[0].startswith("-") else "run"
-            assert f"conformance {sub}" in README, f"{recipe.name}: conformance {sub} not in README"
+            assert f"conformance {sub}" in DOCS, f"{recipe.name}: conformance {sub} not in the docs"
             for word in words:
                 if word.startswith("--"):
-                    assert word.split("=")[0] in README, f"{recipe.name}: {word} not in README"
+                    assert word.split("=")[0] in DOCS, f"{recipe.name}: {word} not in the docs"
 
 
 def test_both_kinds_of_ci_are_covered():

@@ -335,24 +335,24 @@ def test_ignore_https_errors_takes_a_clear_yes_or_no(tmp_path):
         resolve(cli={}, ini={}, rootdir=tmp_path, env={"CONFORMANCE_IGNORE_HTTPS_ERRORS": "maybe"})
 
 
-# --- the options table and the README ---------------------------------------------------------
+# --- the options table of the documentation ------------------------------------------------------
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+OPTIONS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "options.md"
 
 
-def test_every_option_is_in_the_readme_options_table():
-    text = README.read_text()
-    table = text[text.index("## Options"):text.index("## Reading the report")]
+def test_every_option_is_in_the_docs_options_table():
+    text = OPTIONS_PAGE.read_text()
+    table = text[text.index("<!-- options -->"):text.index("<!-- /options -->")]
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     for option in OPTIONS:
         row = next((r for r in rows if f"`{option.cli}" in r.split("|")[1]), None)
-        assert row is not None, f"{option.cli} has no row in README's options table"
+        assert row is not None, f"{option.cli} has no row in docs/reference/options.md's options table"
         if option.env:
-            assert option.env in row, f"{option.cli}: README row lacks {option.env}"
+            assert option.env in row, f"{option.cli}: the options table's row lacks {option.env}"
         if option.ini and not option.owned_ini:
-            assert option.ini in row, f"{option.cli}: README row lacks {option.ini}"
+            assert option.ini in row, f"{option.cli}: the options table's row lacks {option.ini}"
         if option.make:
-            assert f"`{option.make}" in text, f"the make variable {option.make} is not in the README"
+            assert f"`{option.make}" in row, f"the make variable {option.make} is not in its option's row"
 
 
 def test_plugin_profiles_join_the_catalogue():
