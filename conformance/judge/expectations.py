@@ -32,10 +32,15 @@ class Known:
     # two release lines: ["<5.2.14", ">=6.0,<6.0.5"]); () = every version
     django: tuple[str, ...] = ()
     title: str = ""  # one line naming the defect (the docs' known-defects table)
+    # Effective settings the site must have for the entry to apply (SESSION_SAVE_EVERY_REQUEST = true):
+    # a defect of a configuration, wherever the run meets it, whatever the profile is called.
+    settings: tuple[tuple[str, object], ...] = ()
 
-    def matches(self, check_id: str, profile: str, browser: str, django: str | None = None) -> bool:
+    def matches(self, check_id: str, profile: str, browser: str, django: str | None = None,
+                settings: dict | None = None) -> bool:
         return (fnmatch.fnmatchcase(check_id, self.check) and fnmatch.fnmatchcase(profile, self.profile)
-                and fnmatch.fnmatchcase(browser, self.browser) and self.applies_to(django))
+                and fnmatch.fnmatchcase(browser, self.browser) and self.applies_to(django)
+                and all((settings or {}).get(name) == value for name, value in self.settings))
 
     def applies_to(self, django: str | None) -> bool:
         """Whether this Django version is one the entry names (an unknown version: only when the
@@ -72,10 +77,11 @@ def load(path: Path) -> tuple[Known, ...]:
                                         "version)") from None
         out.append(Known(entry["check"], entry["profile"], entry.get("browser", "*"),
                          " ".join(entry["reason"].split()), entry["reproduction"].strip(),
-                         () if "*" in specs else specs, " ".join(entry.get("title", "").split())))
+                         () if "*" in specs else specs, " ".join(entry.get("title", "").split()),
+                         tuple(sorted((entry.get("settings") or {}).items()))))
     return tuple(out)
 
 
 def find(known: tuple[Known, ...], check_id: str, profile: str, browser: str,
-         django: str | None = None) -> Known | None:
-    return next((k for k in known if k.matches(check_id, profile, browser, django)), None)
+         django: str | None = None, settings: dict | None = None) -> Known | None:
+    return next((k for k in known if k.matches(check_id, profile, browser, django, settings)), None)

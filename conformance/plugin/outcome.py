@@ -33,7 +33,7 @@ def result_for(check: Check, verdict: Verdict, target: Target | None, profile: s
                nodeid: str, reobserved: bool = False, django: str | None = None) -> Result:
     django = django or (target.django if target is not None else "unknown")
     verdict = shown(target, verdict)
-    entry = expectations.find(known, check.id, profile, browser, django)
+    entry = expectations.find(known, check.id, profile, browser, django, target.settings if target else None)
     fixed = entry is not None and verdict.kind == PASS
     return Result(key=ResultKey(check.id, profile, browser, django), family=check.family.name,
                   verdict=verdict.kind, known=entry.reason if entry and verdict.kind == FAIL else None,

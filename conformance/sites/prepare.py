@@ -131,7 +131,8 @@ def _lock(spec: DjangoSpec, folder: Path, python_version: str, say, extra: Extra
         return lock
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
     if uv is None:
-        raise SiteEnvironmentError(f"locking Django {spec} needs uv (make deps installs it)")
+        raise SiteEnvironmentError(f"locking Django {spec} needs uv: pip install uv (the [suite] extra and "
+                                   "make deps install it)")
     say(f"locking Django {spec}{' with ' + extra.source if extra else ''} (first use): uv pip compile "
         "--generate-hashes")
     source.write_text(wanted)

@@ -67,7 +67,7 @@ def _verdicts(report, check_id, profile=None):
 def test_probe_mode_judges_the_deployment_over_tls(run_suite, probe_site):
     result = run_suite(f"--base-url={probe_site.base_url}", "--probe-token", TOKEN, "--ignore-https-errors")
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
-    result.stdout.fnmatch_lines([f"conformance: profiles=4 profiles (from default), target={probe_site.base_url} "
+    result.stdout.fnmatch_lines([f"conformance: profiles=5 profiles (from default), target={probe_site.base_url} "
                                  "(probe, Django 5.2.*, from CLI)*"])
     report = result.report
     assert report["target"]["mode"] == "probe" and report["target"]["base_url"] == probe_site.base_url

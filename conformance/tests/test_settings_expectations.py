@@ -363,3 +363,16 @@ def test_plugin_profiles_join_the_catalogue():
     assert s.profiles == (extra,)
     with pytest.raises(SettingsError, match="unknown profile mine"):
         res(cli={"profiles": ["mine"]})
+
+
+def test_an_entry_can_apply_to_a_configuration_whatever_the_profile_is_called(tmp_path):
+    """COOKIE-02's defect is one of SESSION_SAVE_EVERY_REQUEST, on a reference profile, a deployment's
+    or a black-box site's alike."""
+    path = tmp_path / "e.toml"
+    path.write_text('[[known]]\ncheck = "COOKIE-02"\nprofile = "*"\ndjango = "*"\nreason = "r"\nreproduction = "x"\n'
+                    'settings = { SESSION_SAVE_EVERY_REQUEST = true }\n')
+    known = expectations.load(path)
+    assert expectations.find(known, "COOKIE-02", "blackbox-x", "firefox", "5.2.19", {"SESSION_SAVE_EVERY_REQUEST": True})
+    assert not expectations.find(known, "COOKIE-02", "blackbox-x", "firefox", "5.2.19",
+                                 {"SESSION_SAVE_EVERY_REQUEST": False})
+    assert not expectations.find(known, "COOKIE-02", "p", "firefox", "5.2.19")
