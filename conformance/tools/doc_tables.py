@@ -94,18 +94,24 @@ def _known():
 
 
 def known_table() -> str:
-    rows = ["| checks | profiles | Django | the defect |", "|---|---|---|---|"]
+    rows = ["| checks | profiles | on sites with | Django | the defect |", "|---|---|---|---|---|"]
     for k in _known():
-        rows.append(f"| `{k.check}` | `{k.profile}` | {', '.join(k.django) or 'all'} | {_cell(k.title or k.reason)} |")
+        rows.append(f"| `{k.check}` | `{k.profile}` | {_settings(k) or 'any settings'} | {', '.join(k.django) or 'all'} | "
+                    f"{_cell(k.title or k.reason)} |")
     return "\n".join(rows)
+
+
+def _settings(k) -> str:
+    return ", ".join(f"`{name} = {_setting(value)}`" for name, value in k.settings)
 
 
 def known_detail() -> str:
     out = []
     for k in _known():
         browsers = "" if k.browser == "*" else f", browsers `{k.browser}`"
+        where = f", on any site with {_settings(k)}" if k.settings else ""
         out += [f"### {k.title or k.check}", "",
-                f"Checks `{k.check}`, profiles `{k.profile}`{browsers}; Django {', '.join(k.django) or 'all'}.", "",
+                f"Checks `{k.check}`, profiles `{k.profile}`{browsers}{where}; Django {', '.join(k.django) or 'all'}.", "",
                 " ".join(k.reason.split()), "", "```python", k.reproduction.strip("\n"), "```", ""]
     return "\n".join(out).rstrip()
 
