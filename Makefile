@@ -14,14 +14,14 @@ ARGS ?=
 DJANGO ?=
 # make matrix: the reference site on each of these, one report each and one comparison.
 DJANGOS ?= 4.2 5.2 6.1
-# Compare with an earlier report, and what fails the run (regressions | changes); see README "Regressions".
+# Compare with an earlier report, and what fails the run (regressions | changes); see docs/guides/upgrades.md.
 BASELINE ?=
 GATE ?=
-# Your own deployment instead of the reference site (README: "Run against your own deployment"):
+# Your own deployment instead of the reference site (docs/guides/probe-mode.md, black-box.md):
 #   make conformance BASE_URL=https://staging.example.com PROBE_TOKEN=...        (probe mode)
 #   make conformance BASE_URL=https://staging.example.com BLACKBOX=site.toml     (black-box mode)
 # INSECURE=1 accepts a staging certificate; CONNECT=ws://host:port/ uses a Playwright browser server.
-# Your own project, started by the suite (README: "Your own project, without a staging server"):
+# Your own project, started by the suite (docs/guides/project-mode.md):
 #   make conformance PROJECT=../shop [SETTINGS=shop.settings] [SERVE="gunicorn shop.wsgi -b {host}:{port}"]
 #   make matrix DJANGOS="5.2 6.1" PROJECT=../shop [REQUIREMENTS=../shop/requirements.txt]
 PROJECT ?=
@@ -113,7 +113,7 @@ test-tools:
 soak: deps browsers
 	$(PY) -m conformance.tools.soak $(N) $(if $(LOAD),--load) $(if $(DEPLOY),--deployment '$(DEPLOY)' --mode '$(MODE)') $(ARGS)
 
-# make bench [RUNS=3]: how long the reference matrix takes here, and what bounds it (README "Performance")
+# make bench [RUNS=3]: how long the reference matrix takes here, and what bounds it (docs/explanation/performance.md)
 RUNS ?= 3
 bench: deps browsers
 	$(PY) -m conformance.tools.bench --runs $(RUNS) $(if $(ARGS),-- $(ARGS))

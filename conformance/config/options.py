@@ -1,7 +1,7 @@
 """Every setting of a run, declared once: its command-line flag, environment variable, ini key,
 default and help. The plugin adds the flags and ini keys from this table, `collect()` reads the
 raw values in precedence order (CLI > environment > ini > default, remembering the source), and
-settings.resolve() turns them into one frozen Settings. The README's options table lists the same
+settings.resolve() turns them into one frozen Settings. The options reference (docs/reference/options.md) lists the same
 rows (a test keeps them in step).
 """
 

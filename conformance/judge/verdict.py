@@ -66,6 +66,8 @@ def _evidence_line(evidence: list) -> str:
         if "cookie_received" in step:
             bits.append(f"Cookie received: {step['cookie_received'] or '(none)'}")
         if "accepted" in step:
-            bits.append("server accepted" if step["accepted"] else "server refused")
+            # A request that carried no session cookie was not refused: there was nothing to refuse.
+            sent = step.get("cookie_received") is not None or "cookie_received" not in step
+            bits.append("server accepted" if step["accepted"] else "server refused" if sent else "no cookie sent")
         parts.append(" ".join(bits[:1]) + ": " + "; ".join(bits[1:]) if len(bits) > 1 else bits[0])
     return " | ".join(parts)

@@ -54,7 +54,7 @@ def test_message_fail_with_evidence():
     v = judge(False, "Max-Age=4", "Max-Age=1209600", EVIDENCE)
     assert message("AGE-01", "chromium", "age-4s-db", v) == (
         "AGE-01 [chromium · age-4s-db] expected Max-Age=4; observed Max-Age=1209600 — "
-        "start: Set-Cookie: sessionid=k; Max-Age=4; Path=/; Cookie received: (none); server refused")
+        "start: Set-Cookie: sessionid=k; Max-Age=4; Path=/; Cookie received: (none); no cookie sent")
 
 
 def test_message_without_evidence_has_no_dash():
