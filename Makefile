@@ -109,6 +109,10 @@ test-tools:
 	  && echo "installing Debian's nginx (for the cache-safety self-check)" \
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } \
 	  || echo "nginx is missing: the caching-proxy tests will be skipped (apt-get install nginx)"
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+	  && command -v apt-get >/dev/null && echo "installing Debian's postgresql (project mode on a database server)" \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
+	  || echo "PostgreSQL is missing: project mode's database-server tests will be skipped (apt-get install postgresql)"
 
 soak: deps browsers
 	$(PY) -m conformance.tools.soak $(N) $(if $(LOAD),--load) $(if $(DEPLOY),--deployment '$(DEPLOY)' --mode '$(MODE)') $(ARGS)

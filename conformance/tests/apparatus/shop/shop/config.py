@@ -1,5 +1,6 @@
 """The shop's settings. SHOP_PLANTED_DEFECT=strip-expiry adds a layer that drops Max-Age and
-Expires from the session cookie (the suite must fail AGE-01 on it)."""
+Expires from the session cookie (the suite must fail AGE-01 on it); SHOP_PG_PORT puts it on a
+PostgreSQL server on that port."""
 
 import os
 from pathlib import Path
@@ -33,6 +34,9 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIR
               "OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth",
                                                  "django.contrib.messages.context_processors.messages"]}}]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "shop.sqlite3"}}
+if os.environ.get("SHOP_PG_PORT"):  # the shop on PostgreSQL (its own database: "shop")
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "USER": "postgres",
+                             "HOST": "127.0.0.1", "PORT": os.environ["SHOP_PG_PORT"]}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
