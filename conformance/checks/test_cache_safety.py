@@ -192,10 +192,11 @@ async def cache_back(stages: list[Stage]) -> None:
                 v = open_driver(stage.target, stage.obs, context, await context.new_page())
                 stage.obs.notes["control"] = control
                 await v.arrive()
-                welcome = await v.visit("back-welcome", "welcome")
+                # Only the signed-in page is come back to: only it must be left settled.
+                welcome = await v.visit("back-welcome", "welcome", settle=False)
                 account = await v.visit("back-account", "account")
                 _require_session_shown(stage, welcome, account)
-                await v.visit("back-logout", "logout")
+                await v.visit("back-logout", "logout", settle=False)
                 stage.obs.notes["back"] = await v.back("back")
             except (DriverError, ScenarioInvalid, PlaywrightError) as exc:
                 stage.failure = exc  # this target only: the others go on
@@ -233,7 +234,7 @@ async def _bfcache_control(browser, stages: list[Stage]) -> dict | None:
         v = open_driver(stage.target, scratch, context, await context.new_page())
         for attempt in range(2):
             await v.visit(f"control-{attempt}", "public")
-            await v.visit(f"control-{attempt}-again", "public")
+            await v.visit(f"control-{attempt}-again", "public", settle=False)
             result = {**await v.back("control"), "attempts": attempt + 1}
             if result["from_back_forward_cache"]:
                 break

@@ -106,8 +106,11 @@ class Driver(abc.ABC):
         makes the URLs the scenario's own (the same for all its visitors)."""
 
     @abc.abstractmethod
-    async def visit(self, label: str, kind: str) -> Exchange:
-        """The same pages as documents: a real navigation, into this page's session history."""
+    async def visit(self, label: str, kind: str, settle: bool = True) -> Exchange:
+        """The same pages as documents: a real navigation, into this page's session history.
+        `settle`: wait until the page's own requests are done, as a page Back should restore must
+        be when it is left (a page with a request in flight may be kept out of the back/forward
+        cache); a page nobody comes back to need not."""
 
     @abc.abstractmethod
     async def shown(self) -> str | None:

@@ -129,8 +129,9 @@ class BlackBoxDriver(Driver):
             self.obs.exchanges[-1] = exchange = dataclasses.replace(exchange, visitor=visitor)
         return exchange
 
-    async def visit(self, label: str, kind: str) -> Exchange:
+    async def visit(self, label: str, kind: str, settle: bool = True) -> Exchange:
         # Each its own URL: a navigation to the URL the page is already on replaces its history entry.
+        # (Every black-box navigation waits for its page's requests: they may be saves to count.)
         return await self.page(label, kind, visit=label)
 
     def arrival_url(self) -> str:

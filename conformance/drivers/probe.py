@@ -86,7 +86,7 @@ class ProbeDriver(Driver):
             response = await info.value
         return await self._record(label, url, sent, response, visitor=visitor)
 
-    async def visit(self, label: str, kind: str) -> Exchange:
+    async def visit(self, label: str, kind: str, settle: bool = True) -> Exchange:
         """A probe page as a document (a real navigation, into the page's session history)."""
         await self.open()
         await self._page.set_extra_http_headers({TOKEN_HEADER: self.target.token})
@@ -94,12 +94,13 @@ class ProbeDriver(Driver):
         sent = time.time()
         response = await self._page.goto(url)
         exchange = await self._record(label, url, sent, response)
-        try:
-            # Until the page's own requests (its favicon) are done: a page left with one in flight is
-            # one a browser may not keep in its back/forward cache.
-            await self._page.wait_for_load_state("networkidle", timeout=5_000)
-        except PlaywrightError:
-            pass
+        if settle:
+            try:
+                # Until the page's own requests (its favicon) are done: a page left with one in flight
+                # is one a browser may not keep in its back/forward cache.
+                await self._page.wait_for_load_state("networkidle", timeout=5_000)
+            except PlaywrightError:
+                pass
         return exchange
 
     def arrival_url(self) -> str:
