@@ -165,7 +165,7 @@ def _chromium_continue_where_left_off(folder: str) -> None:
         json.dump(prefs, f)
 
 
-@scenario("restart-restore", grouped=True)
+@scenario("restart-restore", grouped=True, idle=True)
 async def restart_restore(stages: list[Stage]) -> None:
     """A real relaunch of a browser set to restore the previous session: sessions for the group in
     one persistent profile, close, relaunch, read from each; then, for those the browser brought

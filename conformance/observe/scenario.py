@@ -26,14 +26,17 @@ class Scenario:
     # Derived: no browser of its own; made, once every other scenario is over, from what they all
     # observed (a census across the whole run). fn(key, outcomes) -> Observation.
     derived: bool = False
+    # Grouped and mostly waiting (a session restored, then waited out on the server): runs beside
+    # the browser's other groups instead of after them.
+    idle: bool = False
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r})"
 
 
-def scenario(name: str, grouped: bool = False, derived: bool = False):
+def scenario(name: str, grouped: bool = False, derived: bool = False, idle: bool = False):
     """`@scenario("lifecycle")` on an `async def fn(stage)` (grouped: `fn(stages)`; derived: a
     plain `fn(key, outcomes)`)."""
     def decorate(fn) -> Scenario:
-        return Scenario(name, fn, grouped, derived)
+        return Scenario(name, fn, grouped, derived, idle)
     return decorate
