@@ -28,7 +28,6 @@ from ..targets.probe_client import ProbeUnavailable, fetch_settings
 from ..targets.profiles import unavailable
 from ..targets.reference import ReferenceServer, ServerError, host_for, migrate_template
 from ..targets.target import BLACK_BOX, PROJECT, REFERENCE, Target
-from ..targets.process import ServerError as ProjectServerError
 from . import outcome
 from .state import KNOWN_KEY, PLAN_KEY, PLANNED_KEY, RECORDER_KEY, RESULT_KEY, SETTINGS_KEY, TARGETS_KEY
 from .xdist import is_worker
@@ -154,7 +153,7 @@ def _project_targets(pytestconfig, settings, wanted, complete, recorder, workdir
                                              django=info.get("django", "?"))
                 for planned in (p for p in wanted if p.environment is env):
                     targets[planned.id] = complete(served.target_for(planned.profile))
-            except (ProjectServerError, ProbeUnavailable) as exc:
+            except (ServerError, ProbeUnavailable) as exc:
                 # The project would not start: its own doing (bad input, exit 4), as a failed sign-in is.
                 raise ProjectError(str(exc)) from None
         pytestconfig.stash[TARGETS_KEY] = targets

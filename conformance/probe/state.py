@@ -33,6 +33,14 @@ def was_accepted(request):
 
 def build(request, action, accepted):
     probe = is_probe_session(request.session)
+    marker = request.session[MARKER] if probe else None
+    return _answer(request, action, accepted, marker, _stored(request.session) if probe else None)
+
+
+def _answer(request, action, accepted, marker, stored):
+    """The answer of start/read/touch/signin/logout, from what the view (sync or async) read of
+    the session: its probe marker (None: not a probe session) and stored expiry."""
+    probe = marker is not None
     return {
         "action": action,
         "server_time": time.time(),
@@ -42,10 +50,10 @@ def build(request, action, accepted):
         "accepted": accepted,
         "probe_session": probe,
         # After signin/: the session the request loaded (or made) is a signed-in one.
-        "signed_in": probe and bool(request.session[MARKER].get("signed_in")),
+        "signed_in": probe and bool(marker.get("signed_in")),
         # How many touch/ calls the stored session has seen (a write that was not saved is not counted).
-        "touches": request.session[MARKER].get("touches", 0) if probe else None,
-        "stored": _stored(request.session) if probe else None,
+        "touches": marker.get("touches", 0) if probe else None,
+        "stored": stored,
     }
 
 
@@ -94,18 +102,7 @@ async def abuild(request, action, accepted):
     session = request.session
     probe = await ais_probe_session(session)
     marker = await session.aget(MARKER) if probe else None
-    return {
-        "action": action,
-        "server_time": time.time(),
-        "cookie_header": request.META.get("HTTP_COOKIE"),
-        "cookie_name": settings.SESSION_COOKIE_NAME,
-        "session_cookie": received_cookie(request),
-        "accepted": accepted,
-        "probe_session": probe,
-        "signed_in": probe and bool(marker.get("signed_in")),
-        "touches": marker.get("touches", 0) if probe else None,
-        "stored": await _astored(session) if probe else None,
-    }
+    return _answer(request, action, accepted, marker, await _astored(session) if probe else None)
 
 
 async def _astored(session):

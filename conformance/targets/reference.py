@@ -10,26 +10,21 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..protocol import TOKEN_SETTING
 from ..sites.environment import SiteEnvironment, code_root
-from .probe_client import ProbeUnavailable, fetch_settings
+from .process import ServerError, SiteProcess
 from .profiles import ASYNC, Profile
-START_TIMEOUT_S = 30.0  # a cold Django import on a busy 2-core machine takes a few seconds
-POLL_S = 0.05
+
+__all__ = ["ReferenceServer", "ServerError", "host_for", "migrate_template"]
 
 
 def host_for(profile: Profile, index: int) -> str:
     """The profile's own loopback address: 127.0.0.0/8 is all loopback on Linux, and browsers
     treat it as potentially trustworthy (Secure cookies work over http there, as on 127.0.0.1)."""
     return profile.host or f"127.0.0.{10 + index}"
-
-
-class ServerError(Exception):
-    """The site did not start or answer; the message ends with its log tail."""
 
 
 def migrate_template(workdir: Path, environment: SiteEnvironment) -> Path:
@@ -48,12 +43,10 @@ def migrate_template(workdir: Path, environment: SiteEnvironment) -> Path:
 
 
 @dataclass
-class ReferenceServer:
-    profile: Profile
-    process: subprocess.Popen
-    log_path: Path
-    token: str
-    base_url: str | None = None
+class ReferenceServer(SiteProcess):
+    """The reference site for one profile (targets/process.py: its log, readiness and stop)."""
+
+    profile: Profile | None = None
 
     @classmethod
     def spawn(cls, profile: Profile, workdir: Path, template_db: Path, token: str, environment: SiteEnvironment,
@@ -78,44 +71,4 @@ class ReferenceServer:
         process = subprocess.Popen(argv, cwd=code_root(), env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
         log.close()  # the child holds its own descriptor
-        return cls(profile, process, log_path, token)
-
-    def log_tail(self, lines: int = 8) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace").strip().splitlines()
-        except OSError:
-            return "(no log)"
-        return " | ".join(text[-lines:]) or "(empty log)"
-
-    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> "ReferenceServer":
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServerError(f"server for profile {self.profile.name} exited with "
-                                  f"{self.process.returncode} before it was ready: {self.log_tail()}")
-            if self.base_url is None:
-                for line in self.log_path.read_text(errors="replace").splitlines():
-                    if line.startswith("LISTENING "):
-                        self.base_url = line.split(" ", 1)[1].strip()
-            if self.base_url and self._probe_answers():
-                return self
-            time.sleep(POLL_S)
-        self.stop()
-        raise ServerError(f"server for profile {self.profile.name} not ready after {timeout:.0f} s: "
-                          f"{self.log_tail()}")
-
-    def _probe_answers(self) -> bool:
-        try:
-            fetch_settings(self.base_url, self.token, timeout=2)
-        except ProbeUnavailable:
-            return False
-        return True
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        return cls(f"server for profile {profile.name}", process, log_path, token, profile=profile)
