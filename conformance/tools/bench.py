@@ -10,7 +10,10 @@ From one sitting, each figure a median with min and max over --runs runs:
       from /proc/stat, so keep the machine otherwise quiet) and the share of the run's wall time
       the CPUs were saturated (busy ≥ 90 % of the cores this process may use);
   (e) the matrix over two Django versions against one;
-  (f) peak memory (the machine's used memory above what it was before the run).
+  (f) peak memory (the machine's used memory above what it was before the run);
+  (g) the matrix in two shards (--shard 1/2, 2/2) one after the other, as two CI machines would run
+      them side by side: the longer of the two against (b), and their verdicts, together, against
+      the kept reference.
 Then the ratios b/a, c/b, e2/e1 and b against its CPU floor (CPU seconds ÷ cores), and CPU seconds
 per verdict. Every run's verdicts are compared with the kept reference verdicts
 (conformance/tests/data/reference-verdicts.json): a faster suite that moves one is no faster suite.
@@ -93,6 +96,7 @@ class Measure:
     exit_code: int
     timings: dict = field(default_factory=dict)
     failing: list = field(default_factory=list)  # unexpected fails and errors, so a red run says why
+    graded: dict = field(default_factory=dict)  # key -> verdict, for a shard (its part of the kept ones)
 
 
 def measure(args: list[str], cores: int, compare: bool = True) -> Measure:
@@ -118,16 +122,22 @@ def measure(args: list[str], cores: int, compare: bool = True) -> Measure:
     saturated = sampler.saturated_s / max(sampler.elapsed_s, 1e-9)
     failing = sorted(f"{r.key.label(with_django=True)}: {r.verdict}" for r in results
                      if r.graded in ("fail", "error"))
+    shard = any(a.startswith("--shard") for a in args)
     return Measure(round(wall, 2), round(sampler.busy_s, 1), round(saturated, 3),
                    round((sampler.peak_used - sampler.base_used) / 2**20), len(results), moved, done.returncode,
-                   loaded[0].timings, failing[:20])
+                   loaded[0].timings, failing[:20], _graded(results) if shard else {})
+
+
+def _graded(results) -> dict:
+    """key -> verdict, graded as the kept reference verdicts are."""
+    return {r.key.label(): "fail (known)" if r.graded == "known" else r.verdict for r in results}
 
 
 def _moved(results) -> int:
     """How many verdicts differ from the kept reference ones, graded as test_reference_matrix grades
     them; only on the browsers this run covered (a one-browser run is compared on its browser)."""
     kept = json.loads(KEPT.read_text())["verdicts"]
-    got = {r.key.label(): "fail (known)" if r.graded == "known" else r.verdict for r in results}
+    got = _graded(results)
     browsers = {r.browser for r in results}
     return sum(1 for k, v in got.items() if kept.get(k) != v) + \
         sum(1 for k in kept if k not in got and k.rsplit(" ", 1)[1] in browsers)
@@ -195,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             median = statistics.median(m.wall_s for m in runs[name])
             if browser not in longest or median > longest[browser]["median"]:
                 longest[browser] = {"scenario": scenario, "target": profile, "median": median, "run": name}
+    for k in (1, 2):
+        go(f"shard {k}/2", [f"--shard={k}/2"], compare=False)
     if not opts.skip_versions:
         one, two = opts.djangos.split()[:1], opts.djangos.split()[:2]
         go("versions 1", [f"--django={v}" for v in one], compare=False)
@@ -220,6 +232,7 @@ def summarize(runs: dict[str, list[Measure]], cores: int, longest: dict) -> dict
                  **{f"cpu_s {b}": s(f"matrix {b}", "cpu_s") for b in BROWSERS}},
            "e": {"one": s("versions 1", "wall_s"), "two": s("versions 2", "wall_s")},
            "f": {"peak_mb": s("matrix both", "peak_mb")},
+           "g": _shards(runs),
            "verdicts": both[0].verdicts,
            "moved": {name: [m.moved for m in ms] for name, ms in runs.items() if ms[0].moved >= 0},
            "phases": {k: v for k, v in both[0].timings.items() if not isinstance(v, dict)}}
@@ -234,8 +247,23 @@ def summarize(runs: dict[str, list[Measure]], cores: int, longest: dict) -> dict
         "e_two/e_one": round(fig["e"]["two"]["median"] / fig["e"]["one"]["median"], 2) if fig["e"]["one"] else None,
         "b/cpu_floor": round(b / (cpu / cores), 2),
         "cpu_s_per_verdict": round(cpu / fig["verdicts"], 3),
+        **({"g_longer/b": round(fig["g"]["longer"]["median"] / b, 2)} if fig["g"] else {}),
     }
     return fig
+
+
+def _shards(runs: dict) -> dict | None:
+    """(g): each sitting's two shards, the longer one, and whether together they gave the kept verdicts."""
+    one, two = runs.get("shard 1/2"), runs.get("shard 2/2")
+    if not one or not two:
+        return None
+    kept = json.loads(KEPT.read_text())["verdicts"]
+    moved = []
+    for a, b in zip(one, two):
+        together = {**a.graded, **b.graded}
+        moved.append(sum(1 for k in kept.keys() | together.keys() if kept.get(k) != together.get(k)))
+    return {"shard1": stats([m.wall_s for m in one]), "shard2": stats([m.wall_s for m in two]),
+            "longer": stats([max(a.wall_s, b.wall_s) for a, b in zip(one, two)]), "moved": moved}
 
 
 def lines(fig: dict) -> list[str]:
@@ -258,6 +286,11 @@ def lines(fig: dict) -> list[str]:
                + "".join(f"; {b} only: {d[f'cpu_s {b}']['median']:.0f}" for b in BROWSERS if d.get(f"cpu_s {b}")))
     out.append(f"(e) two Django versions: {st(fig['e']['two'])}; one: {st(fig['e']['one'])}")
     out.append(f"(f) peak memory above idle: {fig['f']['peak_mb']['median']:.0f} MB")
+    if fig.get("g"):
+        g = fig["g"]
+        out.append(f"(g) two shards one after the other: 1/2 {st(g['shard1'])}; 2/2 {st(g['shard2'])}; the longer "
+                   f"{st(g['longer'])}; verdicts together against the kept ones: "
+                   + ("identical" if not any(g["moved"]) else f"MOVED {g['moved']}"))
     out.append("ratios: " + ", ".join(f"{k} {v}" for k, v in r.items()))
     moved = {k: v for k, v in fig["moved"].items() if any(v)}
     out.append("verdicts: identical to the kept reference in every run" if not moved
