@@ -22,8 +22,8 @@ from conformance.judge.check import SESSIONS, SETTINGS, Family, Run, check
 from conformance.judge.verdict import Verdict, judge
 from conformance.observe.scenario import scenario
 from conformance.observe.stage import Stage
-from conformance.targets.capabilities import DJANGO_DEFAULTS, PUBLIC_PAGE, WRITE
-from conformance.targets.promises import FILE, SIGNED_COOKIES
+from conformance.targets.capabilities import DJANGO_DEFAULTS, LOGOUT, PUBLIC_PAGE, WRITE
+from conformance.targets.promises import ENGINE_KNOWN, FILE, SIGNED_COOKIES
 
 FAMILY = Family("session-cookie", "The session cookie is sent only when the session needs it (never for a visitor with "
                 "no data, an empty session or a failed response), holds a key rather than the data, is the only "
@@ -31,6 +31,7 @@ FAMILY = Family("session-cookie", "The session cookie is sent only when the sess
 
 SCRIPT_COOKIES = "script_cookies"  # an obs note: the cookie names document.cookie showed after start
 SCRIPT_PAGE = "script_page"  # an obs note: the URL of the page that read them
+NO_URL_REPLAY = "no_url_replay"  # an obs note: why the key was not put in a URL
 SERVER_SIDE = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cache",
                "django.contrib.sessions.backends.cached_db", FILE)
 KEY = re.compile(r"[a-z0-9]{32}")  # get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
@@ -69,8 +70,14 @@ async def session_cookie(stage: Stage) -> None:
         value = stage.latest_value()
         live = await stage.replay("replay-live", value)
         stage.require_shown(start, live, "the live replay")
+        # A live account's key in a URL lands in the site's access logs: in black-box mode only when
+        # the session is logged out right after (its key is then worth nothing).
+        in_url = not stage.target.live_credentials or LOGOUT not in lacks
+        if not in_url:
+            stage.obs.notes[NO_URL_REPLAY] = ("a live account's session key in a URL lands in the site's logs; without "
+                                              "a [logout] to end that session after, it is not put there")
         for label, replayed, where in (("replay-altered", altered(value), "session"),
-                                       ("replay-in-url", value, "url")):
+                                       *((("replay-in-url", value, "url"),) if in_url else ())):
             ex = await stage.replay(label, replayed, where)
             if not ex.accepted and (over := stage.session_over(start, label)) is not None:
                 raise over  # refused, but maybe only because the session had ended
@@ -78,6 +85,8 @@ async def session_cookie(stage: Stage) -> None:
             await v.failed_write("failed-write")
             after = await v.read("after-failed-write")
             stage.require_shown(start, after, "the read after the failed write")
+        if stage.target.live_credentials and in_url:
+            await v.logout("logout")
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -171,6 +180,14 @@ def test_the_cookie_holds_a_key_not_the_data(run: Run):
     if sc is None:
         return Verdict.skip("no session cookie was set (COOKIE-01/AGE-01 say why)")
     engine = run.promise.engine
+    if run.obs.settings.get(ENGINE_KNOWN) is False:
+        # A black-box config that does not name the backend: either shape is a correct site's.
+        data, key = _signed_payload(sc.value), KEY.fullmatch(sc.value) is not None
+        if not key and data is None:
+            return Verdict.skip("the config does not name the site's backend ([policy] backend), and the value is "
+                                "neither Django's key nor its signed data: a custom backend's")
+        return judge(True, "a session key, or (signed cookies) the signed data", "a session key" if key else
+                     f"signed data: {data[:80]!r}", run.evidence("start"), facts={"key_shape": "key" if key else "signed"})
     if engine == SIGNED_COOKIES:
         data = _signed_payload(sc.value)
         return judge(data is not None, "the session data, signed, readable by the client",
@@ -210,6 +227,8 @@ def test_a_session_key_in_the_url_is_no_session(run: Run):
     "The Django sessions framework is entirely, and solely, cookie-based. It does not fall back to
     putting session IDs in URLs as a last resort, as PHP does."
     """
+    if run.obs.notes.get(NO_URL_REPLAY):
+        return Verdict.skip(run.obs.notes[NO_URL_REPLAY])
     control = run.replay_control()
     if control:
         return control

@@ -33,6 +33,10 @@ DEFAULT_EXPECTATIONS = str(Path(__file__).resolve().parents[1] / "expectations.t
 YES, NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 
+def djangos_given(value) -> bool:
+    return bool(split(value))
+
+
 class SettingsError(Exception):
     """Bad input; the message is one line that names the fix."""
 
@@ -150,10 +154,17 @@ def resolve(*, cli: dict, ini: dict, env: dict | None = None, rootdir: Path,
         from ..project.site import Project, ProjectError
 
         try:
-            project = Project.locate(path("project", None), value("project_settings") or None, value("serve") or None,
-                                     path("requirements", None))
+            environ = dict(os.environ if env is None else env)
+            # Like manage.py, which only sets a default: an exported DJANGO_SETTINGS_MODULE wins over it.
+            module = value("project_settings") or environ.get("DJANGO_SETTINGS_MODULE") or None
+            project = Project.locate(path("project", None), module, value("serve") or None,
+                                     path("requirements", None), environ)
         except ProjectError as exc:
             raise SettingsError(str(exc)) from None
+        if value("requirements") and not djangos_given(value("djangos")):
+            raise SettingsError(f"--requirements (from {sources['requirements']}) is what the project's environment "
+                                "for another Django installs (--django SPEC); without one the project runs in this "
+                                "Python, with what it has")
     elif value("project_settings") or value("serve"):
         raise SettingsError("--settings and --serve start a project: give it with --project DIR")
 

@@ -10,6 +10,7 @@ import json
 import os
 import secrets
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -34,7 +35,7 @@ from ..targets.target import BLACK_BOX, PROBE, PROJECT, REFERENCE, Target
 from . import hookspecs, outcome, sharding
 from .recorder import Recorder
 from .state import (BASELINE_KEY, FINDINGS_KEY, KNOWN_KEY, PLAN_KEY, PLANNED_KEY, RECORDER_KEY, RESULT_KEY,
-                    SETTINGS_KEY, SHARD_KEY, TARGETS_KEY, Plan, Planned)
+                    SETTINGS_KEY, SHARD_KEY, TARGETS_KEY, EXIT_KEY, Plan, Planned)
 from .xdist import BrowserScheduling, is_worker
 
 pytest_plugins = ["conformance.plugin.fixtures"]
@@ -188,9 +189,12 @@ def pytest_collection_modifyitems(session, config, items):
     if owners and unmatched:
         raise pytest.UsageError(f"unknown check id {', '.join(unmatched)}; known: {', '.join(sorted(owners))}")
     keep, drop = [], []
+    planned_ids = {p.id for p in config.stash[PLANNED_KEY]}
     for item in items:
         meta = check_of(item)
-        (keep if meta is None or settings.selects(meta.id) else drop).append(item)
+        # A shard with no targets: pytest's "empty parameter set" stand-ins are no checks to run.
+        target = getattr(item, "callspec", SimpleNamespace(params={})).params.get("conformance_target")
+        (keep if meta is None or (target in planned_ids and settings.selects(meta.id)) else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -250,7 +254,8 @@ def pytest_runtest_makereport(item, call):
             (call.excinfo.exconly() if call.excinfo else str(rep.longrepr))
         planned = next(p for p in item.config.stash[PLANNED_KEY] if p.id == target_id)
         target = item.config.stash.get(TARGETS_KEY, {}).get(target_id)
-        django = planned.environment.django if planned.environment is not None else "unknown"
+        django = (planned.environment.django if planned.environment is not None
+                  else target.django if isinstance(target, Target) else "unknown")
         result = outcome.result_for(meta, Verdict(SKIP if rep.skipped else ERROR, note=text),
                                     target if isinstance(target, Target) else None, planned.profile.name, browser, (),
                                     item.nodeid, django=django)
@@ -301,6 +306,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         write(f"INCOMPLETE: {line}; the report lacks the verdicts it had made", red=True)
     for path in findings.written:
         write(f"report: {path}")
+    exitstatus = config.stash.get(EXIT_KEY, exitstatus)
     failed = exitstatus != 0
     write(terminal.exit_line(findings.reports, findings.gate_line, exitstatus), bold=True, red=failed,
           green=not failed)
@@ -336,8 +342,15 @@ def pytest_sessionfinish(session, exitstatus):
         return
     settings = config.stash[SETTINGS_KEY]
     shard = config.stash.get(SHARD_KEY, None)
-    if not recorder.results and shard is None:  # a shard with nothing selected still reports, for the merge
+    if not recorder.results and shard is None:
         return
+    if shard is not None:
+        # For the merge: how this part ended (a part cut short, by Ctrl-C or a crash, is not merged as
+        # if it were whole) and how many verdicts it made. A part that had nothing to judge is done.
+        if not recorder.results and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+            session.exitstatus = pytest.ExitCode.OK
+        shard = {**shard, "exitstatus": int(session.exitstatus), "results": len(recorder.results),
+                 "incomplete": list(recorder.incomplete)}
     target = settings.site.describe() if settings.site is not None else {"mode": REFERENCE, "base_url": None}
     sites = {p.environment.django: p.environment.describe() for p in config.stash[PLANNED_KEY]
              if p.environment is not None}
@@ -345,10 +358,11 @@ def pytest_sessionfinish(session, exitstatus):
     try:
         findings = conclude(reports, checks.families(), settings.report_path, settings.html_path,
                             config.stash.get(BASELINE_KEY, None), settings.gate,
-                            str(settings.baseline_path or ""))
+                            str(settings.baseline_path or ""), several=len(settings.djangos) > 1)
     except compare.CompareError as exc:
         raise pytest.UsageError(f"--baseline: {exc}") from None
     if findings.gate_line and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # The gate decides the exit code: a fail that was failing in the baseline too is not news.
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if findings.gate_failed else pytest.ExitCode.OK
     config.stash[FINDINGS_KEY] = findings
+    config.stash[EXIT_KEY] = int(session.exitstatus)  # as the gate, or an empty shard, left it

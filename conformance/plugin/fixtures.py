@@ -142,14 +142,17 @@ def _project_targets(pytestconfig, settings, wanted, complete, recorder, workdir
         for i, env in enumerate(environments):
             workspace = Workspace(settings.project, env, workdir / env.name.replace(" ", "-"), site.token,
                                   f"127.0.0.{10 + i}")
+            running.append((workspace, None))  # before its databases exist: an interrupted create is dropped too
             try:
                 workspace.create_databases()
-                running.append((workspace, None))
                 server = workspace.serve(workspace.folder / "server.log")
                 running[-1] = (workspace, server)
                 server.wait_ready()
                 info = fetch_settings(server.base_url, site.token)
-                served = dataclasses.replace(site, base_url=server.base_url, settings=info["settings"],
+                # Where the browser sends the session cookie: under SESSION_COOKIE_PATH (the probe is
+                # mounted there too, project/wrap.py).
+                base = server.base_url + info["settings"].get("SESSION_COOKIE_PATH", "/").strip("/")
+                served = dataclasses.replace(site, base_url=base.rstrip("/") + "/", settings=info["settings"],
                                              django=info.get("django", "?"))
                 for planned in (p for p in wanted if p.environment is env):
                     targets[planned.id] = complete(served.target_for(planned.profile))
@@ -163,7 +166,10 @@ def _project_targets(pytestconfig, settings, wanted, complete, recorder, workdir
         for workspace, server in running:
             if server is not None:
                 server.stop()
-            workspace.destroy_databases()
+            try:
+                workspace.destroy_databases()
+            except ProjectError as exc:  # every workspace's are dropped; none hides the run's own error
+                warnings.warn(PreflightWarning(f"the project's test databases were not dropped: {exc}"), stacklevel=1)
 
 
 @pytest.fixture(scope="session")

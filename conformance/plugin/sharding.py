@@ -12,8 +12,9 @@ import hashlib
 
 def run_id(planned, settings) -> str:
     """The whole run's identity, the same in each of its parts: what it judges and how."""
+    # Not the project's folder: parallel CI jobs may check it out at different paths.
     what = [*(p.id for p in planned), settings.mode, str(settings.base_url or ""),
-            str(getattr(settings.project, "label", "")), *settings.browsers, *settings.check_patterns,
+            str(getattr(settings.project, "settings", "")), *settings.browsers, *settings.check_patterns,
             *(str(d) for d in settings.djangos), str(settings.shard[1])]
     return hashlib.sha256("\n".join(what).encode()).hexdigest()[:12]
 

@@ -37,6 +37,7 @@ class Plan:
 SETTINGS_KEY = pytest.StashKey[Settings]()
 BASELINE_KEY = pytest.StashKey[object]()  # the --baseline Report, or None
 FINDINGS_KEY = pytest.StashKey[Findings]()
+EXIT_KEY = pytest.StashKey[int]()  # the run's exit status once its findings are made
 SHARD_KEY = pytest.StashKey[dict]()  # --shard K/N: {"index", "count", "run", "targets"} (absent: the whole run)
 KNOWN_KEY = pytest.StashKey[tuple]()
 PLANNED_KEY = pytest.StashKey[tuple]()  # of Planned, in order

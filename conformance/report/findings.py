@@ -33,9 +33,13 @@ class Findings:
 
 
 def conclude(reports: list[Report], families, report_path: Path, html_path: Path | None = None,
-             baseline: Report | None = None, gate: str | None = None, baseline_name: str = "") -> Findings:
-    """Compare, write the reports (one per Django version when several) and the HTML, and gate.
-    Raises compare.CompareError when the baseline cannot be compared with them."""
+             baseline: Report | None = None, gate: str | None = None, baseline_name: str = "",
+             several: bool | None = None) -> Findings:
+    """Compare, write the reports (one per Django version when the run compares several: `several`,
+    by default when there are several reports; a shard of such a run names its files so even when
+    it judged one version only) and the HTML, and gate. Raises compare.CompareError when the
+    baseline cannot be compared with them."""
+    several = len(reports) > 1 if several is None else several
     if baseline is not None:
         diffs = [compare.diff(baseline, report) for report in reports]
     elif gate is not None:  # several Django versions: each later one against the first
@@ -45,7 +49,7 @@ def conclude(reports: list[Report], families, report_path: Path, html_path: Path
     versions = compare.across_versions(reports) if len(reports) > 1 else []
     written = []
     for report in reports:
-        path = path_for(report_path, report.django, len(reports))
+        path = path_for(report_path, report.django, 2 if several else 1)
         json_report.write(path, report)
         written.append(path)
     if len(reports) > 1:

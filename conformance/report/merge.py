@@ -38,6 +38,17 @@ def check_parts(named: list[tuple[str, Report]]) -> tuple[str, int]:
     if missing:
         raise MergeError(f"missing shard {', '.join(f'{k}/{count}' for k in missing)} of run {run}: its report was "
                          f"not given (have {', '.join(f'{k}/{count}' for k in sorted({i for i, _ in seen}))})")
+    for index in range(1, count + 1):
+        parts = [(name, report) for name, report in named if report.shard["index"] == index]
+        shard, names = parts[0][1].shard, " and ".join(name for name, _ in parts)
+        if shard.get("exitstatus", 0) not in (0, 1) or shard.get("incomplete"):
+            why = "; ".join(shard.get("incomplete") or []) or f"it ended with exit code {shard.get('exitstatus')}"
+            raise MergeError(f"shard {index}/{count} ({names}) did not finish ({why}): not every verdict of it was "
+                             "made; run it again")
+        made = sum(len(report.results) for _, report in parts)
+        if "results" in shard and made != shard["results"]:
+            raise MergeError(f"shard {index}/{count} made {shard['results']} verdicts but its reports given hold "
+                             f"{made} ({names}): give every report it wrote (one per Django version)")
     return run, count
 
 

@@ -33,11 +33,12 @@ HOST_PYTHONS = tuple(f"python3.{minor}" for minor in range(8, 16))
 
 @dataclass(frozen=True)
 class Extra:
-    """What a project's environment installs beside the Django asked for: its requirements (a
-    Django pin among them replaced), and the folder name that keeps it apart from others."""
+    """What a project's environment installs beside the Django asked for: its requirements (their
+    own Django pin taken out, paths and includes made absolute), and the folder name that keeps it
+    apart from others."""
 
     name: str  # e.g. "project-1a2b3c4d"
-    requirements: str  # the requirements file's lines, Django's taken out
+    requirements: str  # the lock source's lines, with a digest of every file they include
     source: str  # where they come from, for messages
 
 

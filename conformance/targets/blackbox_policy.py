@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .capabilities import UNINTERRUPTED
 from .profiles import Profile
-from .promises import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
+from .promises import ABSOLUTE_TIMEOUT, ENGINE_KNOWN, IDLE_TIMEOUT
 
 BACKENDS = {"db": "django.contrib.sessions.backends.db", "cache": "django.contrib.sessions.backends.cache",
             "cached_db": "django.contrib.sessions.backends.cached_db",
@@ -65,6 +65,7 @@ def settings_for(policy: dict) -> dict:
         "SESSION_COOKIE_DOMAIN": policy.get("domain") or None,
         ABSOLUTE_TIMEOUT: policy.get("absolute_timeout"),
         IDLE_TIMEOUT: policy.get("idle_timeout"),
+        ENGINE_KNOWN: "backend" in policy,
     }
 
 

@@ -13,6 +13,7 @@ from .probe_client import ProbeUnavailable, fetch_settings
 
 START_TIMEOUT_S = 30.0  # a cold Django import on a busy 2-core machine takes a few seconds
 POLL_S = 0.05
+WRONG_ANSWER_S = 3.0  # a server still loading its app may answer oddly for a moment
 
 
 class ServerError(Exception):
@@ -35,7 +36,7 @@ class SiteProcess:
         return " | ".join(text[-lines:]) or "(empty log)"
 
     def wait_ready(self, timeout: float = START_TIMEOUT_S):
-        deadline = time.monotonic() + timeout
+        deadline, answered_wrong = time.monotonic() + timeout, None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise ServerError(f"{self.name} exited with {self.process.returncode} before it was ready: "
@@ -44,18 +45,21 @@ class SiteProcess:
                 for line in self.log_path.read_text(errors="replace").splitlines():
                     if line.startswith("LISTENING "):
                         self.base_url = line.split(" ", 1)[1].strip()
-            if self.base_url and self._probe_answers():
-                return self
+            if self.base_url:
+                try:
+                    fetch_settings(self.base_url, self.token, timeout=2)
+                    return self
+                except ProbeUnavailable as exc:
+                    # Listening, but something else answers (a login redirect, a 404): said as it is
+                    # once it has kept answering so, not after the whole time limit.
+                    answered_wrong = None if exc.kind == "unreachable" else (answered_wrong or (time.monotonic(), exc))
+                    if answered_wrong and time.monotonic() - answered_wrong[0] > WRONG_ANSWER_S:
+                        self.stop()
+                        raise ServerError(f"{self.name} is up, but the probe does not answer there: "
+                                          f"{answered_wrong[1]}") from None
             time.sleep(POLL_S)
         self.stop()
         raise ServerError(f"{self.name} not ready after {timeout:.0f} s: {self.log_tail()}")
-
-    def _probe_answers(self) -> bool:
-        try:
-            fetch_settings(self.base_url, self.token, timeout=2)
-        except ProbeUnavailable:
-            return False
-        return True
 
     def stop(self) -> None:
         if self.process.poll() is None:

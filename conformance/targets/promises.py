@@ -17,6 +17,9 @@ FILE = "django.contrib.sessions.backends.file"
 # The keys a black-box policy's idle and absolute timeouts travel under among the SESSION_* settings.
 ABSOLUTE_TIMEOUT = "CONFORMANCE_ABSOLUTE_TIMEOUT"
 IDLE_TIMEOUT = "CONFORMANCE_IDLE_TIMEOUT"
+# False when a black-box config leaves its [policy] backend out (SESSION_ENGINE is then Django's
+# default by assumption, not by knowledge).
+ENGINE_KNOWN = "CONFORMANCE_ENGINE_KNOWN"
 
 # Ages up to this are waited out in real time; longer ones are judged by header arithmetic
 # and the stored expiry only (nobody waits two weeks in CI).

@@ -95,13 +95,20 @@ def test_a_project_that_cannot_start_is_one_line_and_exit_4(tmp_path, args, mess
 
 
 def test_another_djangos_environment_takes_the_projects_requirements_but_its_own_django(tmp_path):
+    """Their own Django pin replaced (hashes and all), includes and local paths made absolute, and a
+    change in an included file locks the environment again."""
     from conformance.project.environment import extra_for
 
-    (tmp_path / "requirements.txt").write_text("Django>=5.2,<6\n# a comment\ndjango-axes==6.5.0\n"
-                                                "django[argon2]==5.2.8\ngunicorn\n")
-    extra = extra_for(Project(tmp_path, "x.settings", requirements=tmp_path / "requirements.txt"))
-    assert extra.requirements == "django-axes==6.5.0\ngunicorn\n"
-    assert extra.name.startswith("project-") and "requirements.txt" in extra.source
+    (tmp_path / "base.txt").write_text("gunicorn\n")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("-r base.txt\n# a comment\nDjango==5.2.8 \\\n    --hash=sha256:abc\ndjango-axes==6.5.0\n"
+                            "-e ./vendor/lib\n")
+    first = extra_for(Project(tmp_path, "x.settings", requirements=requirements))
+    lines = first.requirements.splitlines()
+    assert lines[:3] == [f"-r {tmp_path / 'base.txt'}", "django-axes==6.5.0", f"-e {tmp_path / 'vendor/lib'}"]
+    assert first.name.startswith("project-") and "requirements.txt" in first.source
+    (tmp_path / "base.txt").write_text("gunicorn\nuvicorn\n")
+    assert extra_for(Project(tmp_path, "x.settings", requirements=requirements)).requirements != first.requirements
 
 
 def test_uvs_reason_is_one_line_naming_the_requirement():

@@ -80,6 +80,6 @@ def test_the_project_runs_on_a_test_database_that_is_dropped_after(cluster, tmp_
 def test_a_database_server_that_does_not_answer_is_one_line(tmp_path):
     done = _run(tmp_path, _free_port(), "--browser", "chromium")
     assert done.returncode == 4, done.stdout[-2000:]
-    assert "ERROR: cannot connect to the project's database 'default' (django.db.backends.postgresql, NAME shop " \
-           "at 127.0.0.1:" in done.stderr
+    assert "ERROR: cannot connect to the project's database server for 'default' (django.db.backends.postgresql, " \
+           "NAME shop at 127.0.0.1:" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout

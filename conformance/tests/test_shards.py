@@ -50,8 +50,16 @@ def test_merge_is_one_run_with_its_summary_recomputed():
     assert [s["index"] for s in merged.timings["shards"]] == [1, 2]
 
 
+def cut(index, **shard):
+    r = report(index)
+    return Report(results=r.results, django=r.django, shard={**r.shard, **shard})
+
+
 @pytest.mark.parametrize("named, message", [
     ([("a", report(1))], "missing shard 2/2 of run r1"),
+    ([("a", report(1)), ("b", cut(2, exitstatus=2))], r"shard 2/2 \(b\) did not finish \(it ended with exit code 2\)"),
+    ([("a", report(1)), ("b", cut(2, incomplete=["worker gw1 crashed"]))], "did not finish .worker gw1 crashed"),
+    ([("a", report(1)), ("b", cut(2, results=3))], "shard 2/2 made 3 verdicts but its reports given hold 1"),
     ([("a", report(1)), ("b", report(1)), ("c", report(2))], "shard given twice: a and b"),
     ([("a", report(1)), ("b", report(2, run="r2"))], "shards of different runs"),
     ([("a", report(1)), ("b", Report(results=(), django="5.2.19"))], "b is not a shard's report"),
@@ -60,6 +68,15 @@ def test_merge_is_one_run_with_its_summary_recomputed():
 def test_not_every_part_of_one_run_is_one_line(named, message):
     with pytest.raises(MergeError, match=message):
         check_parts(named)
+
+
+def test_a_shard_with_nothing_to_judge_reports_empty_and_passes(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "conformance", "run", "--profile", "age-4s-db", "--browser", "chromium",
+                           "--check", "AGE-01", "--shard=2/2", f"--conformance-report={tmp_path / 's2.json'}",
+                           f"--html-report={tmp_path / 's2.html'}"], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    part = load(tmp_path / "s2.json")
+    assert part.results == () and part.shard["targets"] == [] and part.shard["exitstatus"] == 0
 
 
 def test_two_shards_merged_give_the_whole_runs_verdicts(tmp_path):
