@@ -74,6 +74,7 @@ def test_probe_mode_judges_the_deployment_over_tls(run_suite, probe_site):
     assert report["target"]["settings"]["SESSION_COOKIE_NAME"] == "__Host-sessionid"
     assert report["summary"]["profiles"] == ["site-cached-db-age1209600", "site-cached-db-age1209600-expiry0",
                                              "site-cached-db-age1209600-expiry3s",
+                                             "site-cached-db-age1209600-expiry3s-async",
                                              "site-cached-db-age1209600-fixed3s"]
     v = report["summary"]["verdicts"]
     assert v["error"] == 0 and v["fail"] == 0 and v["pass"] >= 110, v
