@@ -158,7 +158,10 @@ def pytest_report_header(config):
     if not settings:
         return []
     environments = {p.environment.label(): None for p in config.stash[PLANNED_KEY] if p.environment is not None}
-    return [settings.header()] + [f"conformance: site {label}" for label in environments]
+    shard = config.stash.get(SHARD_KEY, None)
+    part = ([f"conformance: shard {shard['index']}/{shard['count']} of run {shard['run']}: {len(shard['targets'])} of "
+             f"{shard['of']} targets ({', '.join(shard['targets']) or 'none'})"] if shard else [])
+    return [settings.header(), *part] + [f"conformance: site {label}" for label in environments]
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -75,6 +75,7 @@ def test_a_shard_with_nothing_to_judge_reports_empty_and_passes(tmp_path):
                            "--check", "AGE-01", "--shard=2/2", f"--conformance-report={tmp_path / 's2.json'}",
                            f"--html-report={tmp_path / 's2.html'}"], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "conformance: shard 2/2 of run " in done.stdout and ": 0 of 1 targets (none)" in done.stdout
     part = load(tmp_path / "s2.json")
     assert part.results == () and part.shard["targets"] == [] and part.shard["exitstatus"] == 0
 
