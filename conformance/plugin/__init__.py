@@ -347,6 +347,8 @@ def pytest_sessionfinish(session, exitstatus):
     shard = config.stash.get(SHARD_KEY, None)
     if not recorder.results and shard is None:
         return
+    if session.exitstatus == pytest.ExitCode.INTERRUPTED:
+        recorder.incomplete.append("interrupted (Ctrl-C): only the verdicts made before it are here")
     if shard is not None:
         # For the merge: how this part ended (a part cut short, by Ctrl-C or a crash, is not merged as
         # if it were whole) and how many verdicts it made. A part that had nothing to judge is done.

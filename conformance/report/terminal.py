@@ -94,6 +94,9 @@ def run_lines(timings: dict) -> list[str]:
 
 def exit_line(reports, gate_line: str, exitstatus: int) -> str:
     """Why the run exits as it does, in one line: what failed, or that nothing did."""
+    if int(exitstatus) == 2:  # pytest's INTERRUPTED: Ctrl-C
+        made = sum(len(report.results) for report in reports)
+        return f"exit 2: interrupted after {made} verdicts: the run is incomplete, run it again"
     if gate_line:
         return f"exit {int(exitstatus)}: {gate_line}"
     fails, errs, unseen = [], [], []

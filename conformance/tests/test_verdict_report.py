@@ -299,6 +299,8 @@ def test_the_exit_line_says_what_failed_or_that_nothing_did():
     broken = _report(rec("AGE-01", "cookie-age", "p", "chromium", FAIL),
                      rec("REN-04", "renewal", "q", "firefox", ERROR))
     assert terminal.exit_line([broken], "", 1) == "exit 1: 1 failed (AGE-01 × p); 1 errors (REN-04 × q)"
+    assert terminal.exit_line([broken], "", 2) == ("exit 2: interrupted after 2 verdicts: the run is incomplete, "
+                                                   "run it again")
     assert terminal.exit_line([clean, _report(django="6.1.3")], "gate 'regressions' against Django 5.2.19: passed "
                               "(no regressions)", 0) == ("exit 0: gate 'regressions' against Django 5.2.19: passed "
                                                          "(no regressions)")
