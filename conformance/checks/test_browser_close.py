@@ -67,6 +67,17 @@ async def _each(stages: list[Stage], context, step, reuse_first: bool = True) ->
     await asyncio.gather(*(one(stage) for stage in stages))
 
 
+async def _read_restored(stage: Stage, v: Driver) -> None:
+    """The first read after a restoring relaunch. Where CLOSE-04 judges the restored session on the
+    server, a refusal says something only while the session must still be alive: a relaunch that
+    took longer than its age (a busy machine) is observed again, not judged."""
+    after = await v.read("after-restore")
+    if after.sent_session_cookie is not None and _restored_server(stage.promise) is None:  # CLOSE-04 judges it
+        early = timing.whole_second_early(stage.promise.whole_second_store)
+        stage.require_before(after, stage.server_alive_until(stage.obs.step("start")) - early,
+                             "the read after the relaunch")
+
+
 async def _start_and_read(stage: Stage, v: Driver) -> None:
     start = await v.start("start")
     if start.session_set_cookie(stage.cookie) is None:
@@ -202,7 +213,7 @@ async def restart_restore(stages: list[Stage]) -> None:
                         "relaunching with session restore on: it does not restore sessions (Chromium's headless "
                         "shell, Playwright's own Firefox build); the full Chromium and the system Firefox do")
                 return
-            await _each(stages, context, lambda st, v: v.read("after-restore"), reuse_first=False)
+            await _each(stages, context, _read_restored, reuse_first=False)
             # What ends a session the browser brought back: the server, its age after the last save.
             back = [st for st in stages if st.failure is None and st.promise.server_waitable
                     and (st.obs.step("after-restore") or _NOT_SENT).sent_session_cookie is not None]

@@ -139,3 +139,36 @@ def test_not_signed_in_after_signing_in_is_the_sites_answer_only_while_the_sessi
     stage = _stage(settings)
     stage.obs.exchanges.append(signed_in)
     assert (stage.session_over(signed_in, "the read after signing in") is not None) is too_late
+
+
+@pytest.mark.parametrize("read_at, late", [(112.0, False), (131.0, True)])
+def test_a_restored_session_refused_after_its_age_is_observed_again(read_at, late):
+    """CLOSE-04: the first read after a restoring relaunch found the restored session refused. On a
+    20 s session, 12 s after its save that is the site's answer (CLOSE-04 judges it); 31 s after
+    (a relaunch slowed by a busy machine: a make test run's CLOSE-04 error), the read came too late
+    and the session is observed again."""
+    import asyncio
+
+    from conformance.checks.test_browser_close import _read_restored
+    from conformance.observe.stage import ScenarioInvalid
+
+    settings = {"SESSION_EXPIRE_AT_BROWSER_CLOSE": True, "SESSION_COOKIE_AGE": 20}
+    stage = _stage(settings)
+    start = ex("start", 100.0, 100.1, server_time=100.05, set_cookie="sessionid=s; HttpOnly; Path=/")
+    stage.obs.exchanges.append(start)
+    refused = Exchange(label="after-restore", url=start.url, sent_at=read_at, received_at=read_at + 0.1, status=200,
+                       date_header=None, set_cookies=(),
+                       reply=Reply.from_probe({"server_time": read_at + 0.05, "session_cookie": "s",
+                                               "accepted": False}))
+
+    class Driver:
+        async def read(self, label):
+            stage.obs.exchanges.append(refused)
+            return refused
+
+    if late:
+        with pytest.raises(ScenarioInvalid, match="too busy"):
+            asyncio.run(_read_restored(stage, Driver()))
+    else:
+        asyncio.run(_read_restored(stage, Driver()))
+        assert stage.obs.step("after-restore") is refused
