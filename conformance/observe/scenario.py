@@ -26,8 +26,8 @@ class Scenario:
     # Derived: no browser of its own; made, once every other scenario is over, from what they all
     # observed (a census across the whole run). fn(key, outcomes) -> Observation.
     derived: bool = False
-    # Grouped and mostly waiting (a session restored, then waited out on the server): runs beside
-    # the browser's other groups instead of after them.
+    # Grouped and mostly waiting (a session restored, then waited out on the server): takes its
+    # lane before the browser's other groups (campaign.GROUP_LANES), so its clock starts first.
     idle: bool = False
 
     def __repr__(self) -> str:

@@ -153,3 +153,46 @@ def test_a_stage_of_a_grouped_scenario_is_bounded_on_its_own():
             await watchdog.bounded(forever(), 0.05, "the walk")
         assert await watchdog.bounded(asyncio.sleep(0, "done"), 1) == "done"
     asyncio.run(go())
+
+
+def test_the_timed_scenarios_take_their_slots_mixed():
+    """Every scenario's n-th key before any scenario's (n+1)-th: the CPU-heavy and the waiting ones
+    share the slots all along instead of running in name order."""
+    keys = [ScenarioKey(s, t, b) for s in ("cache-pages", "lifecycle", "renewal") for t in ("a", "b", "c")
+            for b in ("chromium", "firefox") if not (s == "renewal" and t == "c")]
+    order = campaign.mixed(keys)
+    assert sorted(order) == sorted(keys)
+    assert [(k.scenario, k.target) for k in order if k.browser == "chromium"] == [
+        ("cache-pages", "a"), ("lifecycle", "a"), ("renewal", "a"), ("cache-pages", "b"), ("lifecycle", "b"),
+        ("renewal", "b"), ("cache-pages", "c"), ("lifecycle", "c")]
+
+
+def test_grouped_scenarios_run_in_lanes_the_waiting_one_first():
+    """GROUP_LANES groups at a time per browser, the one that mostly waits taking its lane first, then
+    the one with most targets; the others take whichever lane frees first."""
+    events = []
+
+    def group(name, seconds):
+        async def fn(stages):
+            events.append(("start", name, stages[0].obs.browser))
+            await asyncio.sleep(seconds)
+            events.append(("end", name, stages[0].obs.browser))
+        return fn
+
+    scenarios = {"walk": Scenario("walk", group("walk", 0.3), grouped=True),
+                 "context": Scenario("context", group("context", 0.05), grouped=True),
+                 "profile": Scenario("profile", group("profile", 0.05), grouped=True),
+                 "restore": Scenario("restore", group("restore", 0.1), grouped=True, idle=True)}
+    targets = {f"p{i}": Target(f"p{i}", REFERENCE, f"http://127.0.0.{i}:1/", "token", {}, "5.2") for i in (1, 2)}
+    run = campaign.Campaign(scenarios, targets, campaign.BrowserSetup(specs={}), phases={})
+    run.browsers = {"chromium": Launched(None, {}, None)}
+    run.phases["concurrency"] = {}
+    # The walk has the most targets: it takes the second lane, before the restarts (name order).
+    keys = [ScenarioKey(s, "p1", "chromium") for s in sorted(scenarios)] + [ScenarioKey("walk", "p2", "chromium")]
+    asyncio.run(run.grouped(keys))
+    names = [(what, name) for what, name, _ in events]
+    assert names[:2] == [("start", "restore"), ("start", "walk")]  # two lanes, the waiting group first
+    assert names.index(("start", "context")) > names.index(("end", "restore"))
+    assert names.index(("start", "profile")) > names.index(("end", "context"))
+    assert names[-1] == ("end", "walk")  # the restarts ran beside the walk, not after it
+    assert set(run.phases["grouped_s"]["chromium"]) == set(scenarios)
