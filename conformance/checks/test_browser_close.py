@@ -102,6 +102,14 @@ async def _require_control(context, stages: list[Stage]) -> None:
                 "the restart kept no persistent cookie at all (the control cookie is gone): cannot judge")
 
 
+async def _launch_on(stage: Stage, folder: str, args: dict):
+    """The browser launched on this profile folder, within STAGE_TIMEOUT_S: a launch that never
+    returns (seen once, a Chromium relaunch with session restore on a busy machine, held for
+    Playwright's 180 s) is the machine's, and the group is observed again, not an error."""
+    return await bounded(stage.browser_type.launch_persistent_context(folder, **args, **stage.context_args),
+                         what=f"{stage.browser_type.name}'s launch on its profile folder")
+
+
 @scenario("restart-context", grouped=True)
 async def restart_context(stages: list[Stage]) -> None:
     """Sessions for every profile of the group in one context (each target has its own host, so
@@ -131,8 +139,7 @@ async def restart_profile(stages: list[Stage]) -> None:
     first = stages[0]
     with tempfile.TemporaryDirectory(prefix="conformance-profile-") as folder:
         async def launch():
-            return await first.browser_type.launch_persistent_context(folder, **first.launch_args,
-                                                                      **first.context_args)
+            return await _launch_on(first, folder, first.launch_args)
 
         context = await launch()
         try:
@@ -193,7 +200,7 @@ async def restart_restore(stages: list[Stage]) -> None:
     args, prepare = how
     with tempfile.TemporaryDirectory(prefix="conformance-restore-") as folder:
         async def launch():
-            return await first.browser_type.launch_persistent_context(folder, **args, **first.context_args)
+            return await _launch_on(first, folder, args)
 
         context = await launch()
         try:
