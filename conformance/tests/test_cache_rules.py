@@ -1,9 +1,13 @@
 """The cache-safety family's rules on hand-made responses (pure): what a shared cache may store
-(RFC 9111), and the census of session keys across a run."""
+(RFC 9111), the census of session keys across a run, and which browser the Back-button walk uses."""
+
+import asyncio
+from types import SimpleNamespace
 
 import pytest
 
-from conformance.checks.test_cache_safety import session_census, shared_cache_rule
+from conformance.checks.test_cache_safety import (BFCACHE_OFF_SWITCH, _browser_with_bfcache, session_census,
+                                                  shared_cache_rule)
 from conformance.exchange import Exchange, Observation, Reply, SetCookie
 from conformance.observe.campaign import Outcome
 from conformance.observe.scenario import ScenarioKey
@@ -72,3 +76,26 @@ def test_census_names_a_key_handed_to_two_visitors():
     }
     shared = session_census.run(ScenarioKey("session-census", "t", "firefox"), outcomes).notes["shared"]
     assert list(shared.values()) == [["firefox cache-visitors a", "firefox cache-visitors b"]]
+
+
+class _Engine:
+    def __init__(self, name):
+        self.name, self.launched = name, []
+
+    async def launch(self, **args):
+        self.launched.append(args)
+        return "launched"
+
+
+@pytest.mark.parametrize("engine, bfcache_args, launched", [
+    ("firefox", None, None),  # the run's own Firefox has its cache on: no second Firefox
+    ("chromium", None, {"args": ["-x"], "ignore_default_args": [BFCACHE_OFF_SWITCH]}),
+    ("chromium", {"executable_path": "/full"},
+     {"executable_path": "/full", "ignore_default_args": [BFCACHE_OFF_SWITCH]}),
+])
+def test_the_walk_launches_a_browser_only_where_the_runs_has_no_back_forward_cache(engine, bfcache_args, launched):
+    stage = SimpleNamespace(browser="own", browser_type=_Engine(engine), launch_args={"args": ["-x"]},
+                            bfcache_launch_args=bfcache_args)
+    browser, ours = asyncio.run(_browser_with_bfcache(stage))
+    assert (browser, ours) == (("own", False) if launched is None else ("launched", True))
+    assert stage.browser_type.launched == ([] if launched is None else [launched])
