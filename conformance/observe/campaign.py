@@ -48,8 +48,8 @@ PER_BROWSER, IN_ALL = "per browser", "in all"
 REOBSERVE_ROUNDS = ((3, PER_BROWSER), (1, PER_BROWSER), (1, IN_ALL), (1, IN_ALL))
 # Grouped scenarios run this many groups at a time per browser: the one that mostly waits (the
 # session restore) in one lane and the longest (the Back-button walk) in the other, the restarts
-# taking whichever frees first. One at a time left Firefox's restarts after its walk on idle CPUs (make bench: 12 s);
-# all at once started whole browsers together (in one of four runs a Chromium launch hung 180 s).
+# taking whichever frees first. One at a time left Firefox's restarts after its walk on idle CPUs
+# (12 s); all at once was slower (75 s against 62 s: whole browsers starting together).
 GROUP_LANES = 2
 # Grouped scenarios (no deadlines but a short session's walk) are observed again this many times.
 GROUP_REOBSERVE_ROUNDS = 2
@@ -156,8 +156,8 @@ def mixed(keys: list[ScenarioKey]) -> list[ScenarioKey]:
     """The keys in the order they take their slots: every scenario's n-th key before any scenario's
     (n+1)-th, so the ones that load the CPUs (many pages and visitors) and the ones that mostly
     wait out a session's age share the slots all along. In name order the CPU-heavy ones came
-    first, saturating both cores, and the waiting ones after, leaving one idle (make bench: the
-    timed phase 73.5 s in name order, 56.6 s mixed)."""
+    first, saturating both cores, and the waiting ones after, leaving one idle (the reference
+    matrix's timed phase: 73.5 s in name order, 56.6 s mixed)."""
     rank, seen = {}, Counter()
     for key in keys:
         rank[key] = seen[key.scenario, key.browser]
