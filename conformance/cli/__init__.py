@@ -9,6 +9,9 @@ import sys
 
 from . import commands
 
+# What the [suite] extra installs, as imported (pyproject.toml's optional-dependencies).
+SUITE_MODULES = {"playwright", "pytest", "pytest_playwright", "xdist", "uvicorn"}
+
 USAGE = """usage: conformance [run] [pytest options...]      the checks (reference site, --project DIR, or --base-url ...)
        conformance matrix SPEC SPEC... [-- pytest options...]   the site (or --project DIR) on each Django, compared
        conformance diff OLD.json NEW.json [--gate regressions|changes] [--html PATH] [--json PATH]
@@ -25,4 +28,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command = argv[0] if argv and argv[0] in commands.COMMANDS else "run"
     rest = argv[1:] if argv and argv[0] == command else argv
-    return commands.COMMANDS[command](rest)
+    try:
+        return commands.COMMANDS[command](rest)
+    except ModuleNotFoundError as exc:
+        # `pip install django-session-conformance` alone is the probe app, for a site's environment.
+        if (exc.name or "").split(".")[0] not in SUITE_MODULES:
+            raise
+        return commands._error(f"conformance {command} needs the suite's own packages, and {exc.name} is not "
+                               "installed: pip install 'django-session-conformance[suite]'")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import commands
+from conformance.cli import commands, main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,6 +49,25 @@ def test_conformance_run_works_from_any_folder(tmp_path):
     assert f"report={tmp_path / 'reports' / 'conformance.json'} (from default)" in out
     assert f"rootdir: {tmp_path}" in out and "configfile: " in out and "suite.ini" in out
     assert "warning" not in out.lower() and " tests collected" in out
+
+
+def test_a_run_without_the_suites_packages_says_what_to_install(monkeypatch, capsys):
+    """`pip install django-session-conformance` alone (the probe app) then `conformance run`: one
+    line naming the extra, exit 4, no traceback."""
+    def run(args):
+        raise ModuleNotFoundError("No module named 'pytest'", name="pytest")
+    monkeypatch.setitem(commands.COMMANDS, "run", run)
+    assert main(["run"]) == commands.USAGE_ERROR
+    assert capsys.readouterr().err == ("ERROR: conformance run needs the suite's own packages, and pytest is not "
+                                       "installed: pip install 'django-session-conformance[suite]'\n")
+
+
+def test_a_missing_module_of_another_kind_is_not_hidden(monkeypatch):
+    def run(args):
+        raise ModuleNotFoundError("No module named 'shop'", name="shop")
+    monkeypatch.setitem(commands.COMMANDS, "run", run)
+    with pytest.raises(ModuleNotFoundError):
+        main(["run"])
 
 
 @pytest.fixture(scope="module")
