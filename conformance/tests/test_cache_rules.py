@@ -1,13 +1,15 @@
 """The cache-safety family's rules on hand-made responses (pure): what a shared cache may store
-(RFC 9111), the census of session keys across a run, and which browser the Back-button walk uses."""
+(RFC 9111), the census of session keys across a run, and which browser and pages the Back-button
+walk uses."""
 
 import asyncio
 from types import SimpleNamespace
 
 import pytest
 
-from conformance.checks.test_cache_safety import (BFCACHE_OFF_SWITCH, _browser_with_bfcache, session_census,
-                                                  shared_cache_rule)
+from conformance.checks.test_cache_safety import (BFCACHE_OFF_SWITCH, _browser_with_bfcache, _Places, _Spoilt,
+                                                  session_census, shared_cache_rule)
+from conformance.drivers.base import PAGESHOW_SCRIPT
 from conformance.exchange import Exchange, Observation, Reply, SetCookie
 from conformance.observe.campaign import Outcome
 from conformance.observe.scenario import ScenarioKey
@@ -99,3 +101,47 @@ def test_the_walk_launches_a_browser_only_where_the_runs_has_no_back_forward_cac
     browser, ours = asyncio.run(_browser_with_bfcache(stage))
     assert (browser, ours) == (("own", False) if launched is None else ("launched", True))
     assert stage.browser_type.launched == ([] if launched is None else [launched])
+
+
+class _WalkContext:
+    def __init__(self):
+        self.closed, self.scripts, self.cleared = False, [], 0
+
+    async def add_init_script(self, script):
+        self.scripts.append(script)
+
+    async def new_page(self):
+        return SimpleNamespace(url="about:blank")
+
+    async def clear_cookies(self):
+        self.cleared += 1
+
+    async def close(self):
+        self.closed = True
+
+
+class _WalkBrowser:
+    def __init__(self):
+        self.contexts = []
+
+    async def new_context(self, **args):
+        self.contexts.append(_WalkContext())
+        return self.contexts[-1]
+
+
+def test_the_walks_reuse_a_context_and_its_page_and_drop_one_a_walk_spoilt():
+    async def go():
+        browser = _WalkBrowser()
+        places = _Places(browser, {})
+        async with places.lend() as (context, page):
+            first = (context, page)
+        async with places.lend() as again:
+            assert again == first and first[0].cleared == 1  # the same page, its cookies cleared
+            raise _Spoilt()
+        async with places.lend() as (context, page):
+            assert context is not first[0] and first[0].closed
+        await places.close()
+        return browser.contexts
+    contexts = asyncio.run(go())
+    assert len(contexts) == 2 and all(c.closed for c in contexts)
+    assert all(c.scripts == [PAGESHOW_SCRIPT] for c in contexts)  # each page records its pageshow
