@@ -19,6 +19,11 @@ from ..targets.target import fresh, with_param
 from .base import Driver, DriverError
 
 PAGE_DATA = re.compile(r'<script id="probe" type="application/json">(.*?)</script>', re.S)
+# What may still be loading, or start loading, after a page's load event: a script that runs (its
+# JSON data block does not), a frame, media, a stylesheet or icon that is not inline, a refresh.
+SUBRESOURCE = re.compile(r'<script\b(?![^>]*type="application/json")|<(?:img|iframe|frame|video|audio|object|embed|'
+                         r'source)\b[^>]*\bsrc=|<link\b(?![^>]*href="data:)[^>]*\bhref=|'
+                         r'<meta\b[^>]*http-equiv=["\']?refresh', re.I)
 
 # Errors are swallowed in the page: the response event Playwright reports is what we judge.
 FETCH = """async (url) => {
@@ -93,11 +98,14 @@ class ProbeDriver(Driver):
         url = self.target.page_url(kind, f"{label}-{secrets.token_hex(4)}")  # its own: no cache can answer it
         sent = time.time()
         response = await self._page.goto(url)
-        exchange = await self._record(label, url, sent, response)
-        if settle:
+        text = await response.text() if response is not None else ""
+        exchange = await self._record(label, url, sent, response, text=text)
+        if settle and SUBRESOURCE.search(text):
             try:
-                # Until the page's own requests (its favicon) are done: a page left with one in flight
-                # is one a browser may not keep in its back/forward cache.
+                # Until the page's own requests are done: a page left with one in flight is one a
+                # browser may not keep in its back/forward cache. A probe page asks for nothing
+                # (NO_ICON), so it is done at its load event, which goto() waited for; a site's
+                # middleware may have added something that loads.
                 await self._page.wait_for_load_state("networkidle", timeout=5_000)
             except PlaywrightError:
                 pass
@@ -134,7 +142,8 @@ class ProbeDriver(Driver):
                                                   fail_on_status_code=False)
         return await self._record(label, url, sent, response)
 
-    async def _record(self, label: str, url: str, sent: float, response, visitor: str = "") -> Exchange:
+    async def _record(self, label: str, url: str, sent: float, response, visitor: str = "",
+                      text: str | None = None) -> Exchange:
         received = time.time()
         if response is None:
             raise DriverError(f"{label}: no response for {url}")
@@ -142,7 +151,7 @@ class ProbeDriver(Driver):
         headers = response.headers_array
         headers = await headers() if callable(headers) else headers
         try:
-            text = await response.text()
+            text = await response.text() if text is None else text
             page = PAGE_DATA.search(text)
             body = json.loads(page.group(1) if page else text)
         except Exception:  # the probe always answers JSON (or a page carrying it): a setup error

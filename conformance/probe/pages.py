@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 
 from ..protocol import PAGE_SESSION_S
 from . import state
-from .views import probe_view
+from .views import NO_ICON, probe_view
 
 VISITOR = "visitor"
 
@@ -42,7 +42,7 @@ def _page(request, action, accepted, title):
     probe = request.session.get(state.MARKER) if action != "public" else None
     data[VISITOR] = probe.get(VISITOR) if isinstance(probe, dict) else None
     shown = data[VISITOR] or "anonymous"
-    body = (f"<!doctype html><html><head><title>{escape(title)}</title></head><body>"
+    body = (f"<!doctype html><html><head><title>{escape(title)}</title>{NO_ICON}</head><body>"
             f'<p id="visitor">{escape(shown)}</p>'
             f'<script id="probe" type="application/json">{_json(data)}</script></body></html>')
     return HttpResponse(body, content_type="text/html")
@@ -58,7 +58,7 @@ def public(request):
     if request.GET.get("echo") == "1":
         echo.update(cookie_header=request.META.get("HTTP_COOKIE"), cookie_name=settings.SESSION_COOKIE_NAME,
                     session_cookie=state.received_cookie(request))
-    body = ('<!doctype html><html><head><title>public</title></head><body><p id="visitor">public</p>'
+    body = (f'<!doctype html><html><head><title>public</title>{NO_ICON}</head><body><p id="visitor">public</p>'
             f'<script id="probe" type="application/json">{_json(echo)}</script>'
             "</body></html>")
     return HttpResponse(body, content_type="text/html")

@@ -279,3 +279,13 @@ def test_the_public_page_echoes_the_cookie_without_touching_the_session(client):
     r = client.get(P + "page/public/", {"echo": "1"}, headers=HDR)
     assert b'"session_cookie": "neverissuedneverissuedneverissu1"' in r.content
     assert "Cookie" not in r.get("Vary", "") and not session_cookie_set(r)
+
+
+@pytest.mark.parametrize("kind", ["public", "welcome", "recall", "account", "logout"])
+def test_a_probe_page_loads_nothing_after_its_load_event(client, kind):
+    """The Back-button walk leaves a probe page as soon as it has loaded (drivers/probe.py): no
+    favicon, script or stylesheet may still be loading; a page with one would be waited for."""
+    from conformance.drivers.probe import SUBRESOURCE
+    body = client.get(P + f"page/{kind}/", headers=HDR).content.decode()
+    assert "<title>" in body and not SUBRESOURCE.search(body)
+    assert SUBRESOURCE.search(body.replace("</head>", '<script src="/toolbar.js"></script></head>'))
