@@ -13,7 +13,12 @@ from conformance.observe.scenario import scenario
 from conformance.observe.stage import Stage
 
 
-@scenario("lifecycle")
+def _waits(p) -> float:
+    """It waits out the browser's deadline and the server's, when they are short enough to wait."""
+    return max(p.max_age if p.waitable else 0, p.enforced_server_age if p.server_waitable else 0)
+
+
+@scenario("lifecycle", waits=_waits)
 async def lifecycle(stage: Stage) -> None:
     """start, read, replay while alive (control), replay just before the server deadline, then
     wait out the browser and server deadlines."""

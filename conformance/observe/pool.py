@@ -31,7 +31,6 @@ class ContextPool:
         self.context_args = context_args or {}
         self._free: list = []  # (context, page) pairs not lent
         self._waiting: list[tuple[str, asyncio.Future]] = []  # (site, future) of leases in the order they asked
-        self._contexts = []
         self._opened = 0  # counted before the await, so concurrent leases cannot overshoot
 
     async def _acquire(self, site: str):
@@ -69,15 +68,15 @@ class ContextPool:
 
     async def _open(self):
         context = await self.browser.new_context(**self.context_args)
-        self._contexts.append(context)
         return context, (await context.new_page() if self.pages else None)
 
     async def warm(self) -> "ContextPool":
         """Open every context before the scenarios start: opened mid-run, new pages (Firefox: up
         to seconds each under load) would delay other scenarios' timed steps."""
-        while self._opened < self.size:
-            self._opened += 1
-            self._free.append(await self._open())
+        missing = self.size - self._opened
+        self._opened = self.size
+        # Side by side: Firefox opens a page in 0.24 s of wall time this way, 0.32 s one at a time.
+        self._free.extend(await asyncio.gather(*(self._open() for _ in range(missing))))
         return self
 
     @asynccontextmanager
@@ -100,16 +99,11 @@ class ContextPool:
             self._release((context, page))
 
     async def _discard(self, context) -> None:
-        self._contexts.remove(context)
         self._opened -= 1
         try:
             await context.close()
         except PlaywrightError:
             pass  # already gone with its browser or page: nothing left to lend or leak
-
-    async def close(self) -> None:
-        for context in self._contexts:
-            await context.close()
 
 
 def _on(page, site: str) -> bool:

@@ -29,14 +29,17 @@ class Scenario:
     # Grouped and mostly waiting (a session restored, then waited out on the server): takes its
     # lane before the browser's other groups (campaign.GROUP_LANES), so its clock starts first.
     idle: bool = False
+    # How long it waits on a target, at least (fn(promise) -> seconds): one that waits far longer
+    # than the others takes its slot first (campaign.mixed), so it does not end the phase alone.
+    waits: Callable[..., float] | None = None
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r})"
 
 
-def scenario(name: str, grouped: bool = False, derived: bool = False, idle: bool = False):
+def scenario(name: str, grouped: bool = False, derived: bool = False, idle: bool = False, waits=None):
     """`@scenario("lifecycle")` on an `async def fn(stage)` (grouped: `fn(stages)`; derived: a
     plain `fn(key, outcomes)`)."""
     def decorate(fn) -> Scenario:
-        return Scenario(name, fn, grouped, derived, idle)
+        return Scenario(name, fn, grouped, derived, idle, waits)
     return decorate

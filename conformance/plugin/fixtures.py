@@ -25,6 +25,7 @@ from ..project.site import ProjectError, Workspace
 from ..report import timeline
 from ..targets.capabilities import BACK_FORWARD_CACHE, RELAUNCH
 from ..targets.probe_client import ProbeUnavailable, fetch_settings
+from ..targets.process import stop_all
 from ..targets.profiles import unavailable
 from ..targets.reference import ReferenceServer, ServerError, host_for, migrate_template
 from ..targets.target import BLACK_BOX, PROJECT, REFERENCE, Target
@@ -127,8 +128,7 @@ def conformance_targets(pytestconfig, conformance_settings, conformance_recorder
         conformance_recorder.timings["servers_start_s"] = round(time.time() - began, 2)
         yield targets
     finally:
-        for _, server in servers:
-            server.stop()
+        stop_all([server for _, server in servers])
 
 
 def _project_targets(pytestconfig, settings, wanted, complete, recorder, workdir):

@@ -69,3 +69,13 @@ class SiteProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def stop_all(processes: list[SiteProcess]) -> None:
+    """Stop them all: every one told first, then each waited for (one by one, a run's end waited
+    for each server's exit in turn)."""
+    for each in processes:
+        if each.process.poll() is None:
+            each.process.terminate()
+    for each in processes:
+        each.stop()

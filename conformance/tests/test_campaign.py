@@ -167,6 +167,25 @@ def test_the_timed_scenarios_take_their_slots_mixed():
         ("renewal", "b"), ("cache-pages", "c"), ("lifecycle", "c")]
 
 
+def test_a_timed_scenario_that_waits_far_longer_takes_its_slot_first():
+    """A key that waits LONG_WAIT_S or more goes before all others, the longest first; the rest
+    keep their mixed order."""
+    keys = [ScenarioKey(s, t, "chromium") for s in ("cache-pages", "lifecycle") for t in ("a", "b", "c")]
+    waits = {ScenarioKey("lifecycle", "b", "chromium"): campaign.LONG_WAIT_S,
+             ScenarioKey("lifecycle", "c", "chromium"): campaign.LONG_WAIT_S + 5,
+             ScenarioKey("lifecycle", "a", "chromium"): campaign.LONG_WAIT_S - 1}
+    assert [(k.scenario, k.target) for k in campaign.mixed(keys, waits)] == [
+        ("lifecycle", "c"), ("lifecycle", "b"), ("cache-pages", "a"), ("lifecycle", "a"), ("cache-pages", "b"),
+        ("cache-pages", "c")]
+
+
+def test_the_lifecycle_waits_out_the_ages_it_can_wait():
+    from conformance.checks.lifecycle import lifecycle
+    from conformance.targets.promises import promise_for
+    assert lifecycle.waits(promise_for({"SESSION_COOKIE_AGE": 20})) == 20
+    assert lifecycle.waits(promise_for({"SESSION_COOKIE_AGE": 1209600})) == 0  # two weeks: not waited out
+
+
 def test_grouped_scenarios_run_in_lanes_the_waiting_one_first():
     """GROUP_LANES groups at a time per browser, the one that mostly waits taking its lane first, then
     the one with most targets; the others take whichever lane frees first."""
