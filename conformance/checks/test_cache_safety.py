@@ -27,6 +27,7 @@ from conformance.exchange import Observation
 from conformance.judge.check import DJANGO_DOCS, Family, Run, check
 from conformance.judge.verdict import Verdict, judge
 from conformance.observe import timing
+from conformance.observe.pool import close_quietly
 from conformance.observe.scenario import scenario
 from conformance.observe.stage import ScenarioInvalid, Stage
 from conformance.observe.watchdog import Stuck, bounded
@@ -253,18 +254,11 @@ class _Places:
 
     async def _drop(self, context) -> None:
         self._all.remove(context)
-        await _close_quietly(context)
+        await close_quietly(context)
 
     async def close(self) -> None:
         for context in self._all:
-            await _close_quietly(context)
-
-
-async def _close_quietly(context) -> None:
-    try:
-        await context.close()
-    except PlaywrightError:
-        pass  # gone with its browser: nothing left to close
+            await close_quietly(context)
 
 
 async def _browser_with_bfcache(first: Stage):

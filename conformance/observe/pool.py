@@ -100,10 +100,15 @@ class ContextPool:
 
     async def _discard(self, context) -> None:
         self._opened -= 1
-        try:
-            await context.close()
-        except PlaywrightError:
-            pass  # already gone with its browser or page: nothing left to lend or leak
+        await close_quietly(context)
+
+
+async def close_quietly(context) -> None:
+    """Close a context that may already be gone with its browser: nothing left to lend or leak."""
+    try:
+        await context.close()
+    except PlaywrightError:
+        pass
 
 
 def _on(page, site: str) -> bool:
