@@ -52,6 +52,15 @@ class Driver(abc.ABC):
         each with the reason a check that needs it is skipped."""
         return {}
 
+    async def direct_get(self, url: str, headers: Mapping[str, str], **options):
+        """A GET through this context's HTTP client (Playwright's, not the browser's network stack),
+        on a connection of its own. That client keeps connections alive and never retries one that
+        breaks: a request sent on a connection the server closes at that moment (gunicorn closes an
+        idle one after 2 s) fails with ECONNRESET on a correct site, which a browser would have sent
+        again (measured: 18 in 1,200 requests made about 2 s apart; none with a connection each)."""
+        return await self.context.request.get(url, headers={**headers, "Connection": "close"},
+                                              fail_on_status_code=False, **options)
+
     async def open(self) -> "Driver":
         """Open the page now (the expensive part: a renderer process) rather than on first use."""
         if self._page is None:

@@ -348,8 +348,7 @@ class BlackBoxDriver(Driver):
         url = fresh(with_param(page, name, value) if where == "url" else page)
         cookie = None if where == "url" else f"{name}={value}"
         sent = time.time()
-        response = await self.context.request.get(url, headers={"Cookie": cookie} if cookie else {},
-                                                  fail_on_status_code=False, max_redirects=0)
+        response = await self.direct_get(url, {"Cookie": cookie} if cookie else {}, max_redirects=0)
         body = await response.text()
         received = time.time()
         headers = response.headers_array

@@ -80,8 +80,7 @@ class ProbeDriver(Driver):
         url = self.target.page_url(kind, visit)
         sent = time.time()
         if self._page is None:
-            response = await self.context.request.get(url, headers={TOKEN_HEADER: self.target.token},
-                                                      fail_on_status_code=False)
+            response = await self.direct_get(url, {TOKEN_HEADER: self.target.token})
         else:
             if not self._page.url.startswith(self.target.base_url):
                 await self._page.set_extra_http_headers({TOKEN_HEADER: self.target.token})
@@ -138,8 +137,7 @@ class ProbeDriver(Driver):
         else:
             url = self.target.probe_url("read", [(attrs.name, value)] if where == "url" else None, fresh=True)
         sent = time.time()
-        response = await self.context.request.get(url, headers={TOKEN_HEADER: self.target.token},
-                                                  fail_on_status_code=False)
+        response = await self.direct_get(url, {TOKEN_HEADER: self.target.token})
         return await self._record(label, url, sent, response)
 
     async def _record(self, label: str, url: str, sent: float, response, visitor: str = "",
