@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..sites.environment import SiteEnvironment, code_root
-from ..targets.process import ServerError, SiteProcess
+from ..targets.process import ServerError, SiteProcess, spawn
 from . import wrap
 from .child import ANSWER, TEST_DATABASES
 
@@ -148,12 +148,8 @@ class Workspace:
             base_url = f"http://{self.host}:{port}/"
             args = ["-m", *shlex.split(self.project.serve.replace("{host}", self.host).replace("{port}", str(port)))]
         argv, env = self.popen_args(args)
-        log = open(log_path, "wb")
-        process = subprocess.Popen(argv, cwd=self.project.folder, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
-        log.close()
-        return SiteProcess(f"the project's server ({self.project.label}, {self.environment.label()})", process,
-                           log_path, self.token, base_url)
+        return SiteProcess(f"the project's server ({self.project.label}, {self.environment.label()})",
+                           spawn(argv, self.project.folder, env, log_path), log_path, self.token, base_url)
 
 
 def _free_port(host: str) -> int:

@@ -4,7 +4,10 @@ then the probe answering: polled, never slept for) and its stop. The reference s
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +17,22 @@ from .probe_client import ProbeUnavailable, fetch_settings
 START_TIMEOUT_S = 30.0  # a cold Django import on a busy 2-core machine takes a few seconds
 POLL_S = 0.05
 WRONG_ANSWER_S = 3.0  # a server still loading its app may answer oddly for a moment
+
+
+# util-linux: sets the parent-death signal, then execs the command (the same process).
+SETPRIV = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+
+
+def spawn(argv: list[str], cwd: Path, env: dict, log_path: Path) -> subprocess.Popen:
+    """Start a site's server, its output into log_path. On Linux the kernel sends it SIGTERM when
+    the run's process ends, however it ends: a run killed by a signal (a CI job's timeout, `kill`)
+    runs none of its clean-up and would leave its servers serving. Only when started from the main
+    thread: the signal follows the thread that started the child, not its process."""
+    if SETPRIV and threading.current_thread() is threading.main_thread():
+        argv = [SETPRIV, "--pdeathsig", "TERM", "--", *argv]
+    with open(log_path, "wb") as log:  # the child holds its own descriptor
+        return subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
 
 
 class ServerError(Exception):

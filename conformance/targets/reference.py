@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..protocol import TOKEN_SETTING
 from ..sites.environment import SiteEnvironment, code_root
-from .process import ServerError, SiteProcess
+from .process import ServerError, SiteProcess, spawn
 from .profiles import ASYNC, Profile
 
 __all__ = ["ReferenceServer", "ServerError", "host_for", "migrate_template"]
@@ -67,8 +67,5 @@ class ReferenceServer(SiteProcess):
             "TARGET_SITE_SESSION": json.dumps(session), "TARGET_SITE_DB": str(db), TOKEN_SETTING: token,
             "DJANGO_SETTINGS_MODULE": profile.site_settings, "TARGET_SITE_ALLOWED_HOSTS": host}, binds=(home,))
         log_path = home / "server.log"
-        log = open(log_path, "wb")
-        process = subprocess.Popen(argv, cwd=code_root(), env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
-        log.close()  # the child holds its own descriptor
-        return cls(f"server for profile {profile.name}", process, log_path, token, profile=profile)
+        return cls(f"server for profile {profile.name}", spawn(argv, code_root(), env, log_path), log_path, token,
+                   profile=profile)
