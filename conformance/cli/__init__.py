@@ -9,7 +9,8 @@ import sys
 
 from . import commands
 
-# What the [suite] extra installs, as imported (pyproject.toml's optional-dependencies).
+# What the [suite] extra installs, as imported (pyproject.toml's optional-dependencies; checked by
+# test_wheel.py: a distribution's name is not its module's).
 SUITE_MODULES = {"playwright", "pytest", "pytest_playwright", "xdist", "uvicorn"}
 
 USAGE = """usage: conformance [run] [pytest options...]      the checks (reference site, --project DIR, or --base-url ...)

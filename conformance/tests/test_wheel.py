@@ -5,16 +5,20 @@ pytest.ini, and works from any folder. (The end-to-end check, a fresh virtualenv
 and its [suite] extra running the suite in an empty folder, is too slow for `make test` and is
 run by hand.)"""
 
+import ast
 import configparser
+import importlib.metadata
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from conformance.cli import commands, main
+from conformance.cli import SUITE_MODULES, commands, main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,6 +72,28 @@ def test_a_missing_module_of_another_kind_is_not_hidden(monkeypatch):
     monkeypatch.setitem(commands.COMMANDS, "run", run)
     with pytest.raises(ModuleNotFoundError):
         main(["run"])
+
+
+def test_the_suites_modules_are_what_its_extra_installs():
+    """SUITE_MODULES (the missing modules that mean "install the [suite] extra") against
+    pyproject's extra, as this venv installed it: a distribution's name is not its module's
+    (pytest-xdist is xdist), so the names are kept by hand and checked here."""
+    norm = lambda name: re.sub(r"[-_.]+", "-", name).lower()
+    extra = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["suite"]
+    wanted = {norm(re.split(r"[<>=!~\[ ;]", requirement)[0]) for requirement in extra}
+    installs = {module for module, dists in importlib.metadata.packages_distributions().items()
+                if any(norm(d) in wanted for d in dists)}
+    imported = set()
+    for folder in ("conformance", "target_site"):
+        for path in (REPO / folder).rglob("*.py"):
+            if "tests" not in path.relative_to(REPO).parts:
+                for node in ast.walk(ast.parse(path.read_text())):
+                    if isinstance(node, ast.Import):
+                        imported |= {alias.name.split(".")[0] for alias in node.names}
+                    elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                        imported.add(node.module.split(".")[0])
+    assert SUITE_MODULES <= installs, f"not installed by [suite]: {sorted(SUITE_MODULES - installs)}"
+    assert imported & installs <= SUITE_MODULES, f"imported, from [suite], missing: {sorted(imported & installs - SUITE_MODULES)}"
 
 
 @pytest.fixture(scope="module")
