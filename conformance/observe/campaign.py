@@ -23,6 +23,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from ..drivers import DriverError, TooSlow
+from ..drivers.base import RESENT
 from ..drivers.sign_ins import WAITED, SignInRefused
 from ..exchange import Observation
 from .launch import launch
@@ -376,6 +377,9 @@ async def _run(needed: set[ScenarioKey], scenarios: dict[str, Scenario], targets
         await run.reobserve(single)
         await run.grouped(grouped)
         phases["reobserved_scenarios"] = len(run.reobserved)
+        # Requests reset before their answer and sent again at once (drivers/base.py direct_get).
+        phases["resent_requests"] = sum(o.notes.get(RESENT, 0) for outcome in run.results.values()
+                                        for o in (*outcome.earlier, outcome.observation) if o is not None)
         run.derive(derived)
         await run.close()
     return run.results

@@ -1,9 +1,9 @@
 """The requests a driver makes through Playwright's HTTP client rather than the browser (replays, a
-probe page without a page): each goes on a connection of its own, so that a server closing an idle
-kept-alive connection as the request arrives (gunicorn closes them after 2 s) does not turn into an
-error on a correct site. The stand-in server here does that every time, where a real one does it
-when the timing falls that way (18 in 1,200 requests 2 s apart on gunicorn: the CI flake of
-2026-12-05, 'APIRequestContext.get: read ECONNRESET')."""
+probe page without a page): one reset before its answer, as when it went on a kept-alive connection
+the server was closing (gunicorn closes idle ones after 2 s), is sent again at once, as a browser
+does, and counted; it is not an error on a correct site. The stand-in server here resets every
+reused connection, where a real one does so when the timing falls that way (18 in 1,200 requests
+2 s apart on gunicorn: the CI flake of 2026-12-05, 'APIRequestContext.get: read ECONNRESET')."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from conformance.observe import browsers
+from conformance.drivers.base import RESENDS, RESENT
 from conformance.drivers.blackbox import BlackBoxDriver
 from conformance.drivers.probe import ProbeDriver
 from conformance.exchange import Observation
@@ -29,9 +30,11 @@ BODY = json.dumps({"action": "read", "accepted": True}).encode()
 
 class ClosingServer:
     """HTTP/1.1 on loopback that keeps a connection alive after answering, and resets it (closes
-    it with RST) when a second request arrives on it: a keep-alive timer firing as it comes."""
+    it with RST) when a second request arrives on it: a keep-alive timer firing as it comes.
+    broken: it resets every request instead, before answering."""
 
-    def __init__(self):
+    def __init__(self, broken: bool = False):
+        self.broken = broken
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.requests: list[tuple[int, dict]] = []  # (connection number, headers)
@@ -57,7 +60,9 @@ class ClosingServer:
                     return
                 data += chunk
             head, data = data.split(b"\r\n\r\n", 1)
-            if answered:
+            if self.broken:
+                self.requests.append((number, {}))
+            if answered or self.broken:
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 conn.close()
                 return
@@ -84,6 +89,13 @@ def server():
     s.close()
 
 
+@pytest.fixture
+def broken_server():
+    s = ClosingServer(broken=True)
+    yield s
+    s.close()
+
+
 def _in_chromium(body):
     async def run():
         spec = browsers.resolve("chromium", browsers.playwright_paths().get("chromium"))
@@ -97,7 +109,7 @@ def _in_chromium(body):
 
 
 def test_playwrights_client_reuses_a_connection_and_does_not_send_again_when_it_breaks(server):
-    # Why the drivers ask for a connection each: were this ever to pass, the hazard would be gone.
+    # Why the drivers send such a request again: were this ever to pass, the hazard would be gone.
     async def body(pw, context):
         await context.request.get(f"http://127.0.0.1:{server.port}/one")
         with pytest.raises(PlaywrightError, match="ECONNRESET"):
@@ -112,23 +124,39 @@ def _target(mode: str, port: int) -> Target:
                   lacks=MappingProxyType({}), blackbox=site if mode == BLACK_BOX else None)
 
 
+def _driver(cls, port: int):
+    return cls(_target(PROBE if cls is ProbeDriver else BLACK_BOX, port), Observation("s", "p", "chromium", {}, ()),
+               None)
+
+
 @pytest.mark.parametrize("driver", [ProbeDriver, BlackBoxDriver])
-def test_replays_each_go_on_a_connection_of_their_own(server, driver):
-    target = _target(PROBE if driver is ProbeDriver else BLACK_BOX, server.port)
-
+def test_a_replay_reset_before_its_answer_is_sent_again_and_counted(server, driver):
     async def body(pw, context):
-        d = driver(target, Observation("s", "p", "chromium", {}, ()), context)
-        return [await d.replay(f"replay-{i}", "value") for i in range(3)]
-    replays = _in_chromium(body)
+        d = _driver(driver, server.port)
+        d.context = context
+        return [await d.replay(f"replay-{i}", "value") for i in range(3)], d.obs
+    replays, obs = _in_chromium(body)
     assert [r.status for r in replays] == [200, 200, 200]
-    assert [n for n, _ in server.requests] == [1, 2, 3]
-    assert {h["connection"].lower() for _, h in server.requests} == {"close"}
-    assert all("sessionid=value" in h["cookie"] for _, h in server.requests)
+    # The first on connection 1; each later one was reset there and answered on a new connection.
+    assert [n for n, _ in server.requests] == [1, 2, 3] and obs.notes[RESENT] == 2
+    assert all(h["cookie"] == "sessionid=value" for _, h in server.requests)
 
 
-def test_a_probe_page_without_a_browser_page_goes_on_a_connection_of_its_own(server):
+def test_a_probe_page_without_a_browser_page_is_sent_again_too(server):
     async def body(pw, context):
-        d = ProbeDriver(_target(PROBE, server.port), Observation("s", "p", "chromium", {}, ()), context)
-        return [await d.page(f"page-{i}", "welcome") for i in range(2)]
-    assert [p.status for p in _in_chromium(body)] == [200, 200]
-    assert [n for n, _ in server.requests] == [1, 2]
+        d = _driver(ProbeDriver, server.port)
+        d.context = context
+        return [await d.page(f"page-{i}", "welcome") for i in range(2)], d.obs
+    pages, obs = _in_chromium(body)
+    assert [p.status for p in pages] == [200, 200] and obs.notes[RESENT] == 1
+
+
+def test_a_server_that_resets_every_request_is_still_an_error(broken_server):
+    async def body(pw, context):
+        d = _driver(ProbeDriver, broken_server.port)
+        d.context = context
+        with pytest.raises(PlaywrightError, match="ECONNRESET"):
+            await d.replay("replay", "value")
+        return d.obs
+    obs = _in_chromium(body)
+    assert len(broken_server.requests) == RESENDS + 1 and obs.notes[RESENT] == RESENDS

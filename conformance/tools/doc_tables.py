@@ -190,7 +190,8 @@ REPORT_FIELDS = {
     "settings_sources": "option key → where its value came from: `CLI`, `env NAME`, `ini` or `default`",
     "timings": "how long each phase took (`servers_start_s`, `browsers_launch_s`, `contexts_open_s`, "
                "`timed_scenarios_s`, `restart_scenarios_s`, `reobserve_s`, ...), the longest scenarios, "
-               "and under `concurrency` every round of re-observation",
+               "under `concurrency` every round of re-observation, and `resent_requests`: requests through "
+               "Playwright's HTTP client reset before their answer and sent again at once, as a browser does",
     "summary": "`total`; `verdicts` (count per verdict); `known_failures`, `known_not_seen`, "
                "`unexpected_failures`; `browsers`, `profiles`; `errors` (errors grouped by cause); "
                "`families`: what each family adds (e.g. `families[\"browser-close\"]`: when 'the session "
