@@ -106,11 +106,12 @@ def main(argv: list[str]) -> int:
     summary = {"target": name, "runs": runs, "load": under_load, "wall_s": walls, "errors": errors,
                "unexpected_failures": fails, "verdicts": [r.summary["verdicts"] for r in reports],
                "differing": diff, "reobserved": [r.timings.get("reobserved_scenarios") for r in reports],
+               "resent": [r.timings.get("resent_requests") for r in reports],
                "concurrency": [r.timings.get("concurrency") for r in reports],
                "sign_ins": [r.timings.get("sign_ins") for r in reports]}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(f"{name}: {runs} runs{' under load' if under_load else ''}: {len(diff)} verdicts differed, {errors} errors, "
-          f"{fails} unexpected fails; wall {min(walls)}-{max(walls)} s")
+          f"{fails} unexpected fails; wall {min(walls)}-{max(walls)} s; requests resent per run {summary['resent']}")
     for key, verdicts in diff.items():
         print(f"  {key}: {' '.join(verdicts)}")
     return 1 if diff or errors else 0
