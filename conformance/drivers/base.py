@@ -63,7 +63,7 @@ class Driver(abc.ABC):
         when the kept-alive connection it went on turns out closed: a server closing an idle one as
         the request arrives (gunicorn closes them after 2 s; measured: 18 in 1,200 requests made
         about 2 s apart) resets it before any answer, on a correct site. So, as a browser does, a
-        request reset before its answer is sent again at once, on a new connection; each time is
+        request reset before its answer is sent again at once, on another connection; each time is
         counted in the observation's notes (RESENT). Asking for a connection of its own instead
         (Connection: close) is not enough: a server that closes without saying so in its answer
         (Django's runserver) leaves the client reusing it all the same."""
