@@ -12,7 +12,7 @@ import json
 import socket
 import struct
 import threading
-from types import MappingProxyType, SimpleNamespace
+from types import SimpleNamespace
 
 import pytest
 from playwright.async_api import Error as PlaywrightError
@@ -102,7 +102,7 @@ def _in_chromium(body):
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(**spec.launch_args)
             try:
-                return await body(pw, await browser.new_context())
+                return await body(await browser.new_context())
             finally:
                 await browser.close()
     return asyncio.run(run())
@@ -110,7 +110,7 @@ def _in_chromium(body):
 
 def test_playwrights_client_reuses_a_connection_and_does_not_send_again_when_it_breaks(server):
     # Why the drivers send such a request again: were this ever to pass, the hazard would be gone.
-    async def body(pw, context):
+    async def body(context):
         await context.request.get(f"http://127.0.0.1:{server.port}/one")
         with pytest.raises(PlaywrightError, match="ECONNRESET"):
             await context.request.get(f"http://127.0.0.1:{server.port}/two")
@@ -121,19 +121,18 @@ def _target(mode: str, port: int) -> Target:
     site = SimpleNamespace(signed_in_url=f"http://127.0.0.1:{port}/account/",
                            public_urls=[f"http://127.0.0.1:{port}/"], signed_in=lambda body: True)
     return Target("p", mode, f"http://127.0.0.1:{port}/", "token" if mode == PROBE else "", {}, "5.2",
-                  lacks=MappingProxyType({}), blackbox=site if mode == BLACK_BOX else None)
+                  blackbox=site if mode == BLACK_BOX else None)
 
 
-def _driver(cls, port: int):
+def _driver(cls, port: int, context):
     return cls(_target(PROBE if cls is ProbeDriver else BLACK_BOX, port), Observation("s", "p", "chromium", {}, ()),
-               None)
+               context)
 
 
 @pytest.mark.parametrize("driver", [ProbeDriver, BlackBoxDriver])
 def test_a_replay_reset_before_its_answer_is_sent_again_and_counted(server, driver):
-    async def body(pw, context):
-        d = _driver(driver, server.port)
-        d.context = context
+    async def body(context):
+        d = _driver(driver, server.port, context)
         return [await d.replay(f"replay-{i}", "value") for i in range(3)], d.obs
     replays, obs = _in_chromium(body)
     assert [r.status for r in replays] == [200, 200, 200]
@@ -143,18 +142,16 @@ def test_a_replay_reset_before_its_answer_is_sent_again_and_counted(server, driv
 
 
 def test_a_probe_page_without_a_browser_page_is_sent_again_too(server):
-    async def body(pw, context):
-        d = _driver(ProbeDriver, server.port)
-        d.context = context
+    async def body(context):
+        d = _driver(ProbeDriver, server.port, context)
         return [await d.page(f"page-{i}", "welcome") for i in range(2)], d.obs
     pages, obs = _in_chromium(body)
     assert [p.status for p in pages] == [200, 200] and obs.notes[RESENT] == 1
 
 
 def test_a_server_that_resets_every_request_is_still_an_error(broken_server):
-    async def body(pw, context):
-        d = _driver(ProbeDriver, broken_server.port)
-        d.context = context
+    async def body(context):
+        d = _driver(ProbeDriver, broken_server.port, context)
         with pytest.raises(PlaywrightError, match="ECONNRESET"):
             await d.replay("replay", "value")
         return d.obs

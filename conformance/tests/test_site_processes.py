@@ -37,12 +37,17 @@ time.sleep(120)
 """
 
 
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command name: state, parent PID, ..."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _gone(pid: int, within: float) -> bool:
     """Whether the process ended (or is a zombie nobody reaped yet) within that many seconds."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
-            if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
+            if _stat(pid)[0] == "Z":
                 return True
         except FileNotFoundError:
             return True
@@ -97,7 +102,7 @@ def _servers_of(root: int) -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().split(")")[-1].split()[1])
+                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
                 cmdlines[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except (OSError, ValueError):
                 pass
